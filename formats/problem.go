@@ -82,3 +82,9 @@ type PaymentReader interface {
 	Next() (*Payment, error)
 	Problems() *Problems
 }
+
+// Merge appends every problem of o, keeping its count of dropped problems.
+func (ps *Problems) Merge(o *Problems) {
+	ps.Append(o.list...)
+	ps.dropped += o.dropped
+}

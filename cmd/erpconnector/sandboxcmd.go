@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"erpconnector/connector/sandbox"
+	"erpconnector/connector/sandbox/bisim"
+	"erpconnector/formats/money"
+)
+
+func init() {
+	register("sandbox", "run the built-in bank simulators alone, with their /_sim control API", cmdSandbox)
+}
+
+func cmdSandbox(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("sandbox", stderr)
+	listen := fs.String("listen", "127.0.0.1:8760", "address of the BankIntegration simulator (loopback)")
+	state := fs.String("state", "", "file that keeps the simulator's ledger across restarts")
+	step := fs.Duration("step", 2*time.Second, "time a payment spends in each lifecycle state")
+	approval := fs.Bool("approval", false, "payments wait in Waiting until approved via POST /_sim/approve")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg := sandbox.BIConfig()
+	cfg.StatePath = *state
+	cfg.StepAfter = *step
+	cfg.ApprovalRequired = *approval
+	run, err := bisim.Start(*listen, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "BankIntegration sandbox listening on %s\n", run.URL)
+	fmt.Fprintf(stdout, "  erp = %q, api_key = %s (sandbox credentials, public)\n", sandbox.BIERP, sandbox.BIAPIKey)
+	for _, a := range sandbox.BIAccounts {
+		fmt.Fprintf(stdout, "  account %s integration code %s (%s, opening balance %s)\n", a.BBAN, a.IntegrationCode, a.Name,
+			money.Amount{Minor: a.OpeningBalance, Currency: a.Currency})
+	}
+	fmt.Fprintf(stdout, "  control: GET %s/_sim/ledger, POST /_sim/approve, /_sim/reject, /_sim/fault, /_sim/clock, /_sim/reset\n", run.URL)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return run.Close(sctx)
+}

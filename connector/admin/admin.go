@@ -1,0 +1,98 @@
+// Package admin is the daemon's local HTTP endpoint: /healthz, and the JSON
+// API that `erpconnector status` reads so that the CLI never has to open the
+// store while the daemon holds it.
+package admin
+
+import (
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strconv"
+	"time"
+
+	"erpconnector/connector/store"
+)
+
+// FileStatus is one file as the CLI and the status page show it.
+type FileStatus struct {
+	store.File
+	PaymentStates map[string]int  `json:"payment_states,omitempty"`
+	Requests      []RequestStatus `json:"request_states,omitempty"`
+	Payments      []store.Payment `json:"payment_list,omitempty"`
+}
+
+// RequestStatus is a bank request's state.
+type RequestStatus struct {
+	Key       string             `json:"key"`
+	State     store.RequestState `json:"state"`
+	Attempts  int                `json:"attempts"`
+	LastError string             `json:"last_error,omitempty"`
+	NextTry   time.Time          `json:"next_try,omitempty"`
+}
+
+// Status is the daemon's state.
+type Status struct {
+	Source string       `json:"source"` // "daemon" or "store"
+	Time   time.Time    `json:"time"`
+	Files  []FileStatus `json:"files"`
+}
+
+// Snapshot reads the newest files (limit) from the store, with their payment
+// and request states; withPayments adds every payment (for one file views).
+func Snapshot(st *store.Store, limit int, withPayments bool) (*Status, error) {
+	s := &Status{Time: time.Now().UTC()}
+	err := st.View(func(tx *store.Tx) error {
+		var files []*store.File
+		if err := tx.RecentFiles(func(f *store.File) bool {
+			files = append(files, f)
+			return len(files) < limit
+		}); err != nil {
+			return err
+		}
+		for _, f := range files {
+			fs := FileStatus{File: *f, PaymentStates: map[string]int{}}
+			if err := tx.Payments(f.ID, func(p *store.Payment) error {
+				fs.PaymentStates[string(p.State)]++
+				if withPayments {
+					fs.Payments = append(fs.Payments, *p)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			for _, k := range f.Requests {
+				if q, err := tx.Request(k); err == nil {
+					fs.Requests = append(fs.Requests, RequestStatus{Key: k, State: q.State, Attempts: q.Attempts, LastError: q.LastError, NextTry: q.NextTry})
+				}
+			}
+			s.Files = append(s.Files, fs)
+		}
+		return nil
+	})
+	sort.SliceStable(s.Files, func(i, j int) bool { return s.Files[i].ID > s.Files[j].ID })
+	return s, err
+}
+
+// Handler serves the admin API for a running daemon.
+func Handler(st *store.Store) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /api/status", func(w http.ResponseWriter, r *http.Request) {
+		limit := 50
+		if n, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && n > 0 && n <= 10000 {
+			limit = n
+		}
+		s, err := Snapshot(st, limit, r.URL.Query().Get("payments") == "1")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		s.Source = "daemon"
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(s)
+	})
+	return mux
+}

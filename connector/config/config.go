@@ -1,0 +1,589 @@
+// Package config loads erpconnector's one TOML file. Loading is strict:
+// unknown keys are errors, every problem is reported at once with file:line,
+// cross-references are checked, relative paths are resolved against the
+// config file's folder (a Windows service starts in System32), and secrets are
+// references that are resolved only when used.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"erpconnector/formats/csvpay"
+)
+
+// Config is the whole file.
+type Config struct {
+	Store      Store                     `toml:"store"`
+	Admin      Admin                     `toml:"admin"`
+	Log        Log                       `toml:"log"`
+	Banks      []Bank                    `toml:"bank"`
+	Routes     []Route                   `toml:"route"`
+	Statements []Statement               `toml:"statement"`
+	CSV        map[string]csvpay.Mapping `toml:"csv"`
+
+	// File is the absolute path of the file loaded; Dir its folder.
+	File string `toml:"-"`
+	Dir  string `toml:"-"`
+}
+
+// Store is where all progress is kept.
+type Store struct {
+	Path string `toml:"path"` // bbolt file; the spool lives next to it
+}
+
+// Admin is the local HTTP endpoint for the status page, metrics and the CLI.
+type Admin struct {
+	Listen string `toml:"listen"` // default 127.0.0.1:8750; "" keeps the default, "off" disables
+}
+
+// Log configures structured logging.
+type Log struct {
+	Level  string `toml:"level"`  // debug, info (default), warn, error
+	Format string `toml:"format"` // text (default) or json
+}
+
+// Bank kinds.
+const (
+	KindKB              = "kb"
+	KindBankIntegration = "bankintegration"
+)
+
+// SandboxURL in a bank's url starts the built-in simulator on loopback.
+const SandboxURL = "sandbox"
+
+// Bank is one bank connection.
+type Bank struct {
+	Name    string   `toml:"name"`
+	Kind    string   `toml:"kind"` // kb | bankintegration
+	URL     string   `toml:"url"`  // "sandbox" or the bank's https:// base URL
+	Timeout Duration `toml:"timeout"`
+
+	// BankIntegration
+	ERP             string      `toml:"erp"`     // the ERP name/code BankIntegration issued (serviceProvider)
+	APIKey          Secret      `toml:"api_key"` // the ERP vendor's API key (a GUID)
+	Accounts        []BIAccount `toml:"account"`
+	MaxTransactions int         `toml:"max_transactions"` // per /payment request
+	PollEvery       Duration    `toml:"poll_every"`       // status polling interval
+
+	// BankIntegration request options ([INF] meanings; see bankintegration.md)
+	MoveToNextBankDate  bool `toml:"move_to_next_bank_date"` // let the bank move weekend/holiday dates (default false: such payments fail)
+	AllowIBANWithoutBIC bool `toml:"allow_iban_without_bic"` // send IBAN transfers without creditor BIC (default: such payments are rejected)
+
+	// KB BATCHDA
+	MaxItems       int    `toml:"max_items"`       // per batch, default 100
+	ProcessingMode string `toml:"processing_mode"` // ONLINE (default) | CONTINUOUS | BATCH
+
+	// Sandbox tunes the built-in simulator when url = "sandbox".
+	Sandbox SandboxOptions `toml:"sandbox"`
+}
+
+// SandboxOptions tune the in-process simulator.
+type SandboxOptions struct {
+	Listen    string   `toml:"listen"`     // loopback address for the simulator and its /_sim control API; default a free port
+	StepAfter Duration `toml:"step_after"` // time per lifecycle step (default 2s)
+	Approval  bool     `toml:"approval"`   // payments wait in "Waiting" until approved via the control API
+}
+
+// BIAccount is a debtor account linked to the ERP at BankIntegration, with its
+// per-account integration code.
+type BIAccount struct {
+	Number          string `toml:"number"` // 14-digit BBAN (reg. no. + account) or DK IBAN
+	IntegrationCode Secret `toml:"integration_code"`
+}
+
+// Input formats a route accepts.
+var Formats = []string{"auto", "pain.001", "abo", "csv", "json"}
+
+// Status file formats.
+var StatusFormats = []string{"pain.002", "csv", "json"}
+
+// Route is one inbox → bank → outbox path.
+type Route struct {
+	Name     string   `toml:"name"`
+	Inbox    string   `toml:"inbox"`
+	Outbox   string   `toml:"outbox"`
+	Archive  string   `toml:"archive"` // default <inbox>/archive
+	Error    string   `toml:"error"`   // default <inbox>/error
+	Bank     string   `toml:"bank"`
+	Format   string   `toml:"format"`   // auto (default) | pain.001 | abo | csv | json
+	CSV      string   `toml:"csv"`      // name of a [csv.NAME] mapping, for csv input
+	Encoding string   `toml:"encoding"` // ABO/KPC encoding: windows-1250 (default), cp852, utf-8
+	Status   []string `toml:"status"`   // status file formats: pain.002, csv, json (default pain.002)
+
+	StatusFiles    string `toml:"status_files"`    // "every" change (default) or "final" only
+	Pain002Version string `toml:"pain002_version"` // "03" (default) or "10"
+	PastDates      string `toml:"past_dates"`      // "reject" (default) or "today": move to today's date
+	DebtorAccount  string `toml:"debtor_account"`  // debtor for BankIntegration JSON passthrough files
+
+	Settle      Duration `toml:"settle"`        // size+mtime unchanged this long before a file is taken (default 2s)
+	Sweep       Duration `toml:"sweep"`         // full rescan interval (default 30s; events are only hints)
+	Ignore      []string `toml:"ignore"`        // name patterns never taken (default *.tmp *.part ~* .*)
+	ReadyMarker string   `toml:"ready_marker"`  // e.g. ".ok": take name only once name.ok exists
+	MaxFileSize Size     `toml:"max_file_size"` // default 100MB
+}
+
+// Statement is a scheduled statement pull (see the statements feature).
+type Statement struct {
+	Bank    string   `toml:"bank"`
+	Account string   `toml:"account"`
+	Every   Duration `toml:"every"`
+	Formats []string `toml:"formats"`
+	Outbox  string   `toml:"outbox"`
+}
+
+// Duration is a time.Duration written as "30s", "15m".
+type Duration struct {
+	time.Duration
+	set bool // written in the file, even as 0s
+}
+
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration such as 30s or 15m", b)
+	}
+	if v < 0 {
+		return fmt.Errorf("%q: negative duration", b)
+	}
+	d.Duration, d.set = v, true
+	return nil
+}
+
+// Size is a byte count written as "100MB", "512KiB" or a plain number.
+type Size int64
+
+func (s *Size) UnmarshalText(b []byte) error {
+	str := strings.TrimSpace(string(b))
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if v, ok := strings.CutSuffix(str, u.suffix); ok {
+			str, mult = strings.TrimSpace(v), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(str, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return fmt.Errorf("%q is not a size such as 100MB", b)
+	}
+	*s = Size(n * mult)
+	return nil
+}
+
+// Error is one problem in the config file.
+type Error struct {
+	File string
+	Line int    // 0 when unknown
+	Key  string // dotted key path, e.g. route[1].bank
+	Msg  string
+}
+
+func (e Error) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc += ":" + strconv.Itoa(e.Line)
+	}
+	if e.Key != "" {
+		return loc + ": " + e.Key + ": " + e.Msg
+	}
+	return loc + ": " + e.Msg
+}
+
+// Errors is every problem found; Load returns it as its error.
+type Errors []Error
+
+func (es Errors) Error() string {
+	s := make([]string, len(es))
+	for i, e := range es {
+		s[i] = e.Error()
+	}
+	return strings.Join(s, "\n")
+}
+
+// Load reads, decodes and checks the config file. On any problem it returns
+// Errors listing all of them (the Config is still returned for inspection).
+func Load(path string) (*Config, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	src, err := os.ReadFile(abs)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(abs, src)
+}
+
+// Parse decodes src as if read from file (which must be absolute).
+func Parse(file string, src []byte) (*Config, error) {
+	c := &Config{File: file, Dir: filepath.Dir(file)}
+	loc := newLocator(src)
+	var errs Errors
+	add := func(key, format string, args ...any) {
+		errs = append(errs, Error{File: file, Line: loc.line(key), Key: key, Msg: fmt.Sprintf(format, args...)})
+	}
+	md, err := toml.Decode(string(src), c)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return c, Errors{{File: file, Line: pe.Position.Line, Msg: pe.Message}}
+		}
+		return c, Errors{{File: file, Msg: err.Error()}}
+	}
+	for _, k := range md.Undecoded() {
+		key, line := locateKey(loc, k)
+		errs = append(errs, Error{File: file, Line: line, Key: key, Msg: "unknown key"})
+	}
+	c.defaults()
+	c.check(add)
+	if len(errs) > 0 {
+		slices.SortStableFunc(errs, func(a, b Error) int { return a.Line - b.Line })
+		return c, errs
+	}
+	return c, nil
+}
+
+// locateKey finds an undecoded key, trying each occurrence of arrays of tables.
+func locateKey(loc *locator, k toml.Key) (string, int) {
+	candidates := []string{""}
+	for _, part := range k {
+		var next []string
+		for _, c := range candidates {
+			p := part
+			if c != "" {
+				p = c + "." + part
+			}
+			next = append(next, p)
+			for i := 0; i < 64; i++ {
+				ip := p + "[" + strconv.Itoa(i) + "]"
+				if loc.line(ip) > 0 {
+					if _, exact := loc.lines[ip]; exact {
+						next = append(next, ip)
+					}
+				}
+			}
+		}
+		candidates = next
+	}
+	for _, c := range candidates {
+		if _, ok := loc.lines[c]; ok {
+			return c, loc.lines[c]
+		}
+	}
+	return k.String(), 0
+}
+
+func (c *Config) resolve(p string) string {
+	if p == "" || filepath.IsAbs(p) || strings.Contains(p, "://") {
+		return p
+	}
+	return filepath.Join(c.Dir, filepath.FromSlash(p))
+}
+
+func (c *Config) defaults() {
+	if c.Store.Path == "" {
+		c.Store.Path = "var/erpconnector.db"
+	}
+	c.Store.Path = c.resolve(c.Store.Path)
+	if c.Admin.Listen == "" {
+		c.Admin.Listen = "127.0.0.1:8750"
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "text"
+	}
+	for i := range c.Banks {
+		b := &c.Banks[i]
+		if b.Timeout.Duration == 0 {
+			b.Timeout.Duration = 30 * time.Second
+		}
+		if b.MaxTransactions == 0 {
+			b.MaxTransactions = 500
+		}
+		if b.MaxItems == 0 {
+			b.MaxItems = 100
+		}
+		if b.ProcessingMode == "" {
+			b.ProcessingMode = "ONLINE"
+		}
+		if b.PollEvery.Duration == 0 {
+			b.PollEvery.Duration = 30 * time.Second
+		}
+		if b.ERP == "" && b.URL == SandboxURL {
+			b.ERP = "erpconnector-sandbox"
+		}
+		b.APIKey.dir = c.Dir
+		for j := range b.Accounts {
+			b.Accounts[j].IntegrationCode.dir = c.Dir
+		}
+	}
+	for i := range c.Routes {
+		r := &c.Routes[i]
+		r.Inbox, r.Outbox = c.resolve(r.Inbox), c.resolve(r.Outbox)
+		if r.Archive == "" && r.Inbox != "" {
+			r.Archive = filepath.Join(r.Inbox, "archive")
+		}
+		if r.Error == "" && r.Inbox != "" {
+			r.Error = filepath.Join(r.Inbox, "error")
+		}
+		r.Archive, r.Error = c.resolve(r.Archive), c.resolve(r.Error)
+		if r.Format == "" {
+			r.Format = "auto"
+		}
+		if r.Encoding == "" {
+			r.Encoding = "windows-1250"
+		}
+		if len(r.Status) == 0 {
+			r.Status = []string{"pain.002"}
+		}
+		if r.StatusFiles == "" {
+			r.StatusFiles = "every"
+		}
+		if r.Pain002Version == "" {
+			r.Pain002Version = "03"
+		}
+		if r.PastDates == "" {
+			r.PastDates = "reject"
+		}
+		if !r.Settle.set {
+			r.Settle.Duration = 2 * time.Second
+		}
+		if r.Sweep.Duration == 0 {
+			r.Sweep.Duration = 30 * time.Second
+		}
+		if r.Ignore == nil {
+			r.Ignore = []string{"*.tmp", "*.part", "~*", ".*"}
+		}
+		if r.MaxFileSize == 0 {
+			r.MaxFileSize = 100e6
+		}
+	}
+	for i := range c.Statements {
+		c.Statements[i].Outbox = c.resolve(c.Statements[i].Outbox)
+	}
+}
+
+// Bank returns the bank named name.
+func (c *Config) Bank(name string) (*Bank, bool) {
+	for i := range c.Banks {
+		if c.Banks[i].Name == name {
+			return &c.Banks[i], true
+		}
+	}
+	return nil, false
+}
+
+// Route returns the route named name.
+func (c *Config) Route(name string) (*Route, bool) {
+	for i := range c.Routes {
+		if c.Routes[i].Name == name {
+			return &c.Routes[i], true
+		}
+	}
+	return nil, false
+}
+
+func (c *Config) check(add func(key, format string, args ...any)) {
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
+		add("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	if !slices.Contains([]string{"text", "json"}, c.Log.Format) {
+		add("log.format", "%q is not one of text, json", c.Log.Format)
+	}
+	if c.Admin.Listen != "off" {
+		if _, _, err := net.SplitHostPort(c.Admin.Listen); err != nil {
+			add("admin.listen", "%q is not host:port", c.Admin.Listen)
+		}
+	}
+	names := map[string]bool{}
+	for i, b := range c.Banks {
+		k := fmt.Sprintf("bank[%d]", i)
+		switch {
+		case b.Name == "":
+			add(k+".name", "missing")
+		case names[b.Name]:
+			add(k+".name", "bank %q is defined twice", b.Name)
+		}
+		names[b.Name] = true
+		switch b.Kind {
+		case KindKB, KindBankIntegration:
+		case "":
+			add(k+".kind", "missing: kb or bankintegration")
+		default:
+			add(k+".kind", "%q is not kb or bankintegration", b.Kind)
+		}
+		if err := checkBankURL(b.URL); err != nil {
+			add(k+".url", "%v", err)
+		}
+		if b.Kind == KindBankIntegration {
+			c.checkBI(k, &b, add)
+		}
+		if b.Kind == KindKB {
+			if !slices.Contains([]string{"ONLINE", "CONTINUOUS", "BATCH"}, b.ProcessingMode) {
+				add(k+".processing_mode", "%q is not ONLINE, CONTINUOUS or BATCH", b.ProcessingMode)
+			}
+			if b.MaxItems < 1 || b.MaxItems > 10000 {
+				add(k+".max_items", "%d is out of range 1..10000", b.MaxItems)
+			}
+		}
+	}
+	routeNames := map[string]bool{}
+	folders := map[string]string{}
+	for i := range c.Routes {
+		r := &c.Routes[i]
+		k := fmt.Sprintf("route[%d]", i)
+		switch {
+		case r.Name == "":
+			add(k+".name", "missing")
+		case routeNames[r.Name]:
+			add(k+".name", "route %q is defined twice", r.Name)
+		}
+		routeNames[r.Name] = true
+		if r.Inbox == "" {
+			add(k+".inbox", "missing")
+		}
+		if r.Outbox == "" {
+			add(k+".outbox", "missing")
+		}
+		for _, f := range []struct{ key, path string }{{"inbox", r.Inbox}, {"outbox", r.Outbox}} {
+			if f.path == "" {
+				continue
+			}
+			if other, dup := folders[f.path]; dup {
+				add(k+"."+f.key, "%s is also %s: every route needs its own folders", f.path, other)
+			}
+			folders[f.path] = k + "." + f.key
+		}
+		if strings.Contains(r.Inbox, "://") || strings.Contains(r.Outbox, "://") {
+			add(k+".inbox", "remote folders (sftp://) are not supported yet")
+		}
+		switch {
+		case r.Bank == "":
+			add(k+".bank", "missing")
+		case !names[r.Bank]:
+			add(k+".bank", "no [[bank]] is named %q", r.Bank)
+		}
+		if !slices.Contains(Formats, r.Format) {
+			add(k+".format", "%q is not one of %s", r.Format, strings.Join(Formats, ", "))
+		}
+		if r.Format == "csv" && r.CSV == "" {
+			add(k+".csv", "format csv needs the name of a [csv.NAME] mapping")
+		}
+		if r.CSV != "" {
+			if _, ok := c.CSV[r.CSV]; !ok {
+				add(k+".csv", "no [csv.%s] mapping is defined", r.CSV)
+			}
+		}
+		if !slices.Contains([]string{"windows-1250", "cp1250", "cp852", "ibm852", "utf-8", "utf8"}, strings.ToLower(r.Encoding)) {
+			add(k+".encoding", "%q is not windows-1250, cp852 or utf-8", r.Encoding)
+		}
+		for _, s := range r.Status {
+			if !slices.Contains(StatusFormats, s) {
+				add(k+".status", "%q is not one of %s", s, strings.Join(StatusFormats, ", "))
+			}
+		}
+		if !slices.Contains([]string{"every", "final"}, r.StatusFiles) {
+			add(k+".status_files", "%q is not every or final", r.StatusFiles)
+		}
+		if !slices.Contains([]string{"03", "10"}, r.Pain002Version) {
+			add(k+".pain002_version", "%q is not 03 or 10", r.Pain002Version)
+		}
+		if !slices.Contains([]string{"reject", "today"}, r.PastDates) {
+			add(k+".past_dates", "%q is not reject or today", r.PastDates)
+		}
+		for _, p := range r.Ignore {
+			if _, err := filepath.Match(p, "x"); err != nil {
+				add(k+".ignore", "%q is not a valid pattern", p)
+			}
+		}
+		if r.ReadyMarker != "" && !strings.HasPrefix(r.ReadyMarker, ".") {
+			add(k+".ready_marker", "%q must be a suffix starting with a dot, such as .ok", r.ReadyMarker)
+		}
+	}
+	for name, m := range c.CSV {
+		for _, err := range m.Check() {
+			add("csv."+name, "%v", err)
+		}
+	}
+	for i, s := range c.Statements {
+		k := fmt.Sprintf("statement[%d]", i)
+		if !names[s.Bank] {
+			add(k+".bank", "no [[bank]] is named %q", s.Bank)
+		}
+	}
+}
+
+func (c *Config) checkBI(k string, b *Bank, add func(key, format string, args ...any)) {
+	sandbox := b.URL == SandboxURL
+	if b.ERP == "" {
+		add(k+".erp", "missing: the ERP name/code BankIntegration issued")
+	}
+	if !sandbox || b.APIKey.IsSet() {
+		if err := b.APIKey.Check(); err != nil {
+			add(k+".api_key", "%v", err)
+		} else if _, err := b.APIKey.Resolve(); err != nil {
+			add(k+".api_key", "%v", err)
+		}
+	}
+	if len(b.Accounts) == 0 && !sandbox {
+		add(k+".account", "at least one [[bank.account]] with number and integration_code is needed")
+	}
+	for j, a := range b.Accounts {
+		ak := fmt.Sprintf("%s.account[%d]", k, j)
+		if a.Number == "" {
+			add(ak+".number", "missing")
+		}
+		if !sandbox || a.IntegrationCode.IsSet() {
+			if err := a.IntegrationCode.Check(); err != nil {
+				add(ak+".integration_code", "%v", err)
+			} else if _, err := a.IntegrationCode.Resolve(); err != nil {
+				add(ak+".integration_code", "%v", err)
+			}
+		}
+	}
+	if b.MaxTransactions < 1 {
+		add(k+".max_transactions", "must be at least 1")
+	}
+}
+
+// checkBankURL allows https:// anywhere and http:// only to loopback, where
+// tests and a separately started sandbox listen.
+func checkBankURL(s string) error {
+	if s == SandboxURL {
+		return nil
+	}
+	if s == "" {
+		return errors.New(`missing: "sandbox" or the bank's https:// base URL`)
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%q is not a URL", s)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		host := u.Hostname()
+		if ip := net.ParseIP(host); (ip != nil && ip.IsLoopback()) || host == "localhost" {
+			return nil
+		}
+		return fmt.Errorf("%q: plain http is allowed only to loopback addresses; use https://", s)
+	}
+	return fmt.Errorf("%q: scheme must be https", s)
+}

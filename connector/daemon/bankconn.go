@@ -1,0 +1,158 @@
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"erpconnector/connector/bank/bankintegration"
+	"erpconnector/connector/config"
+	"erpconnector/connector/folder"
+	"erpconnector/connector/sandbox"
+	"erpconnector/connector/sandbox/bisim"
+	"erpconnector/formats"
+	"erpconnector/formats/abo"
+	"erpconnector/formats/account"
+	"erpconnector/formats/bijson"
+	"erpconnector/formats/input"
+	"erpconnector/formats/plan"
+)
+
+// bankConn is one configured bank with its client.
+type bankConn struct {
+	cfg *config.Bank
+	url string
+	bi  *bankintegration.Client
+}
+
+// SandboxURL reports the base URL of an in-process simulator, for the CLI
+// and tests ("" when the bank is not a sandbox).
+func (d *Daemon) SandboxURL(bankName string) string {
+	if b := d.banks[bankName]; b != nil && b.cfg.URL == config.SandboxURL {
+		return b.url
+	}
+	return ""
+}
+
+func (d *Daemon) connectBank(b *config.Bank) (*bankConn, error) {
+	c := &bankConn{cfg: b, url: b.URL}
+	switch b.Kind {
+	case config.KindBankIntegration:
+		cl := &bankintegration.Client{HTTP: httpClient(b.Timeout.Duration), ERP: b.ERP, Codes: map[string]string{}, Now: d.opts.Now}
+		if b.URL == config.SandboxURL {
+			simCfg := sandbox.BIConfig()
+			simCfg.ERPs = map[string]string{b.ERP: sandbox.BIAPIKey}
+			simCfg.StepAfter = b.Sandbox.StepAfter.Duration
+			simCfg.ApprovalRequired = b.Sandbox.Approval
+			simCfg.StatePath = filepath.Join(filepath.Dir(d.cfg.Store.Path), "sandbox-"+b.Name+".json")
+			listen := b.Sandbox.Listen
+			if listen == "" {
+				listen = "127.0.0.1:0"
+			}
+			run, err := bisim.Start(listen, simCfg)
+			if err != nil {
+				return nil, fmt.Errorf("starting the BankIntegration sandbox: %w", err)
+			}
+			d.closer = append(d.closer, run.Close)
+			c.url = run.URL
+			cl.APIKey = sandbox.BIAPIKey
+			for _, a := range sandbox.BIAccounts {
+				cl.Codes[a.BBAN] = a.IntegrationCode
+			}
+			d.log.Info("BankIntegration sandbox started", "bank", b.Name, "url", run.URL, "control", run.URL+"/_sim/ledger")
+		}
+		if b.APIKey.IsSet() {
+			key, err := b.APIKey.Resolve()
+			if err != nil {
+				return nil, fmt.Errorf("api_key: %w", err)
+			}
+			cl.APIKey = key
+		}
+		for _, a := range b.Accounts {
+			bban, err := biAccount(a.Number)
+			if err != nil {
+				return nil, fmt.Errorf("account %s: %w", a.Number, err)
+			}
+			if !a.IntegrationCode.IsSet() {
+				if code, ok := sandbox.BICode(bban); ok && b.URL == config.SandboxURL {
+					cl.Codes[bban] = code
+					continue
+				}
+				return nil, fmt.Errorf("account %s: integration_code is missing", a.Number)
+			}
+			code, err := a.IntegrationCode.Resolve()
+			if err != nil {
+				return nil, fmt.Errorf("account %s: integration_code: %w", a.Number, err)
+			}
+			cl.Codes[bban] = code
+		}
+		cl.BaseURL = c.url
+		c.bi = cl
+	case config.KindKB:
+		// No client yet: a route that uses this bank is refused in newRoute.
+	}
+	return c, nil
+}
+
+// biAccount normalises a configured BankIntegration account to the 14-digit BBAN.
+func biAccount(s string) (string, error) {
+	if n := account.NormalizeIBAN(s); len(n) > 2 && n[0] >= 'A' && n[0] <= 'Z' {
+		return account.DKFromIBAN(n)
+	}
+	return account.ParseDK(s)
+}
+
+// pollEvery is how often a bank's payment states are asked for.
+func (d *Daemon) pollEvery(bankName string) time.Duration {
+	if b := d.banks[bankName]; b != nil {
+		return b.cfg.PollEvery.Duration
+	}
+	return 30 * time.Second
+}
+
+func (d *Daemon) newRoute(rc *config.Route) (*route, error) {
+	r := &route{cfg: rc, format: input.Format(rc.Format)}
+	r.bank = d.banks[rc.Bank]
+	if r.bank == nil {
+		return nil, fmt.Errorf("bank %q is not configured", rc.Bank)
+	}
+	var err error
+	if r.inbox, err = folder.NewLocal(rc.Inbox); err != nil {
+		return nil, fmt.Errorf("inbox: %w", err)
+	}
+	if r.outbox, err = folder.NewLocal(rc.Outbox); err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	r.settler = folder.Settler{Settle: rc.Settle.Duration, Ignore: append(rc.Ignore, "*.error.txt"), Marker: rc.ReadyMarker}
+	planOptions(r)
+	switch r.bank.cfg.Kind {
+	case config.KindBankIntegration:
+		r.planOpts.Bank = plan.BankIntegration
+		o := bijson.DefaultOptions(r.bank.cfg.ERP)
+		o.MaxTransactions = r.bank.cfg.MaxTransactions
+		o.RequestOptions.MoveToNextBankDate = r.bank.cfg.MoveToNextBankDate
+		o.RequireBICForIBAN = !r.bank.cfg.AllowIBANWithoutBIC
+		r.planOpts.BI = o
+	case config.KindKB:
+		return nil, errors.New("sending to KB is not available in this version (use `erpconnector convert --to kb` to see the batches)")
+	}
+	if rc.Format == "csv" || rc.CSV != "" {
+		m, ok := d.cfg.CSV[rc.CSV]
+		if !ok {
+			return nil, fmt.Errorf("csv mapping %q is not defined", rc.CSV)
+		}
+		r.inOpts.CSV = &m
+	}
+	if r.inOpts.ABOEncoding, err = abo.ParseEncoding(rc.Encoding); err != nil {
+		return nil, err
+	}
+	if rc.DebtorAccount != "" {
+		if bban, err := biAccount(rc.DebtorAccount); err == nil {
+			r.inOpts.BIDebtor = formats.Account{Number: bban, Country: "DK"}
+		} else {
+			r.inOpts.BIDebtor = formats.Account{IBAN: account.NormalizeIBAN(rc.DebtorAccount)}
+		}
+	}
+	return r, nil
+}

@@ -1,0 +1,7 @@
+//go:build failpoints && windows
+
+package daemon
+
+import "os"
+
+func die() { os.Exit(137) }

@@ -1,0 +1,32 @@
+//go:build failpoints
+
+package daemon
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+)
+
+// With -tags failpoints, ERPCONNECTOR_FAILPOINT=name[:n] kills the process
+// (no cleanup, no deferred functions, as SIGKILL) the n-th time (default the
+// first) the named point is reached. Crash tests use it to stop the daemon at
+// exact steps: after-intent, after-bank-call, after-status-write.
+func init() {
+	spec := os.Getenv("ERPCONNECTOR_FAILPOINT")
+	if spec == "" {
+		return
+	}
+	name, nth, _ := strings.Cut(spec, ":")
+	want := int64(1)
+	if n, err := strconv.ParseInt(nth, 10, 64); err == nil && n > 0 {
+		want = n
+	}
+	var hits atomic.Int64
+	hook = func(point string) {
+		if point == name && hits.Add(1) == want {
+			die()
+		}
+	}
+}

@@ -1,0 +1,174 @@
+package folder
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/fsnotify/fsnotify"
+
+	"erpconnector/connector/fsutil"
+)
+
+// Local is a folder on a local disk or a mounted share.
+type Local struct {
+	Dir string
+
+	mu      sync.Mutex
+	watcher *fsnotify.Watcher
+	changes chan struct{}
+}
+
+// NewLocal returns the folder at dir, creating it if needed.
+func NewLocal(dir string) (*Local, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, err
+	}
+	return &Local{Dir: dir}, nil
+}
+
+func (l *Local) String() string { return l.Dir }
+
+// List reads the folder. Symlinks and non-regular files are left out: a link
+// could point anywhere, including outside the folder.
+func (l *Local) List(ctx context.Context) ([]Entry, error) {
+	des, err := os.ReadDir(l.Dir)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, 0, len(des))
+	for _, de := range des {
+		if !de.Type().IsRegular() || CheckName(de.Name()) != nil {
+			continue
+		}
+		fi, err := de.Info()
+		if err != nil {
+			continue // removed since ReadDir
+		}
+		out = append(out, Entry{Name: de.Name(), Size: fi.Size(), ModTime: fi.ModTime()})
+	}
+	return out, nil
+}
+
+func (l *Local) path(name string) (string, error) {
+	if err := CheckName(name); err != nil {
+		return "", err
+	}
+	return filepath.Join(l.Dir, name), nil
+}
+
+// Open opens a regular file, refusing symlinks.
+func (l *Local) Open(ctx context.Context, name string) (io.ReadCloser, error) {
+	p, err := l.path(name)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w: not a regular file", p, ErrUnsafeName)
+	}
+	return openExclusive(p)
+}
+
+// Create writes name atomically (temporary name, fsync, rename, fsync dir).
+func (l *Local) Create(ctx context.Context, name string) (io.WriteCloser, error) {
+	p, err := l.path(name)
+	if err != nil {
+		return nil, err
+	}
+	a, err := fsutil.Create(p, 0o640)
+	if err != nil {
+		return nil, err
+	}
+	return &atomicWriter{a}, nil
+}
+
+type atomicWriter struct{ a *fsutil.AtomicFile }
+
+func (w *atomicWriter) Write(p []byte) (int, error) { return w.a.Write(p) }
+func (w *atomicWriter) Close() error                { return w.a.Commit() }
+
+// Rename moves a file within the folder; to may name a subfolder path
+// relative to the folder ("archive/2026-11/x.xml"), created as needed.
+func (l *Local) Rename(ctx context.Context, from, to string) error {
+	src, err := l.path(from)
+	if err != nil {
+		return err
+	}
+	dst := filepath.Join(l.Dir, filepath.FromSlash(to))
+	if rel, err := filepath.Rel(l.Dir, dst); err != nil || rel == ".." || filepath.IsAbs(rel) || len(rel) > 2 && rel[:3] == ".."+string(filepath.Separator) {
+		return fmt.Errorf("%q: %w: outside the folder", to, ErrUnsafeName)
+	}
+	return fsutil.Move(src, dst)
+}
+
+// Remove deletes a file.
+func (l *Local) Remove(ctx context.Context, name string) error {
+	p, err := l.path(name)
+	if err != nil {
+		return err
+	}
+	return os.Remove(p)
+}
+
+// Changes starts an fsnotify watch on first use. When watching fails (a
+// network share, inotify limits) it returns nil and the sweep does the work;
+// the failure is logged once so the admin knows pickup is slower.
+func (l *Local) Changes() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.changes != nil {
+		return l.changes
+	}
+	w, err := fsnotify.NewWatcher()
+	if err == nil {
+		err = w.Add(l.Dir)
+		if err != nil {
+			w.Close()
+		}
+	}
+	if err != nil {
+		slog.Warn("folder events unavailable; relying on the periodic sweep", "folder", l.Dir, "err", err)
+		return nil
+	}
+	l.watcher = w
+	l.changes = make(chan struct{}, 1)
+	go func() {
+		for {
+			select {
+			case _, ok := <-w.Events:
+				if !ok {
+					return
+				}
+			case err, ok := <-w.Errors:
+				if !ok {
+					return
+				}
+				// An overflow loses events: the hint below makes the daemon rescan.
+				slog.Warn("folder watch error; rescanning", "folder", l.Dir, "err", err)
+			}
+			select {
+			case l.changes <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return l.changes
+}
+
+// Close stops watching.
+func (l *Local) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.watcher != nil {
+		return l.watcher.Close()
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package bisim
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// Fault kinds for ArmFault and POST /_sim/fault.
+const (
+	FaultStatus           = "status"             // answer Status without processing
+	FaultDelay            = "delay"              // wait Delay, then process normally
+	FaultDropBeforeCommit = "drop-before-commit" // close the connection without processing
+	FaultDropAfterCommit  = "drop-after-commit"  // process and store, then close without a response
+)
+
+// Fault is armed for the next Count bank requests whose path equals Path
+// (empty: any bank endpoint). Faults fire in the order they were armed.
+type Fault struct {
+	Path   string `json:"path,omitempty"`
+	Kind   string `json:"kind"`
+	Status int    `json:"status,omitempty"` // for "status"; default 503
+	Delay  string `json:"delay,omitempty"`  // for "delay", a Go duration such as "2s"
+	Count  int    `json:"count,omitempty"`  // default 1
+}
+
+type armedFault struct {
+	Fault
+	delay time.Duration
+	left  int
+}
+
+// ArmFault arms a fault (the Go form of POST /_sim/fault).
+func (s *Server) ArmFault(f Fault) error {
+	a := &armedFault{Fault: f, left: f.Count}
+	if a.left == 0 {
+		a.left = 1
+	}
+	if a.left < 0 {
+		return fmt.Errorf("bisim: fault count %d", f.Count)
+	}
+	switch f.Kind {
+	case FaultStatus:
+		if a.Status == 0 {
+			a.Status = http.StatusServiceUnavailable
+		}
+		if a.Status < 100 || a.Status > 599 {
+			return fmt.Errorf("bisim: fault status %d", f.Status)
+		}
+	case FaultDelay:
+		d, err := time.ParseDuration(f.Delay)
+		if err != nil || d < 0 {
+			return fmt.Errorf("bisim: fault delay %q: want a duration such as \"2s\"", f.Delay)
+		}
+		a.delay = d
+	case FaultDropBeforeCommit, FaultDropAfterCommit:
+	default:
+		return fmt.Errorf("bisim: unknown fault kind %q", f.Kind)
+	}
+	s.mu.Lock()
+	s.faults = append(s.faults, a)
+	s.mu.Unlock()
+	return nil
+}
+
+// takeFault consumes one use of the first fault matching the path.
+func (s *Server) takeFault(path string) *armedFault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, f := range s.faults {
+		if f.Path != "" && f.Path != path {
+			continue
+		}
+		f.left--
+		if f.left <= 0 {
+			s.faults = append(s.faults[:i], s.faults[i+1:]...)
+		}
+		return f
+	}
+	return nil
+}
+
+// applyFault acts out a fault. It reports whether normal processing should
+// follow (only after a delay).
+func (s *Server) applyFault(f *armedFault, w http.ResponseWriter, r *http.Request) bool {
+	switch f.Kind {
+	case FaultStatus:
+		writeJSON(w, f.Status, errorBody{Errors: []APIError{{"SIMULATED", fmt.Sprintf("injected fault: status %d", f.Status)}}})
+		return false
+	case FaultDelay:
+		// Read the body first: net/http only notices a client that hung up
+		// (and cancels the context) once the body has been consumed.
+		body, err := readBody(w, r)
+		if err != nil {
+			return false
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		t := time.NewTimer(f.delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return true
+		case <-r.Context().Done():
+			return false
+		}
+	case FaultDropBeforeCommit:
+		dropConnection(w)
+		return false
+	case FaultDropAfterCommit:
+		// Process against a buffer so nothing reaches the client, then drop.
+		s.serveBank(&discardWriter{h: http.Header{}}, r)
+		dropConnection(w)
+		return false
+	}
+	return true
+}
+
+// dropConnection closes the client connection without writing a response.
+// Without a hijackable connection (HTTP/2) the handler is aborted, which
+// resets the stream: the client sees a transport error either way.
+func dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// discardWriter swallows a response; it is deliberately not a Hijacker, so a
+// 401 written during drop-after-commit stays in the buffer too.
+type discardWriter struct {
+	h    http.Header
+	body bytes.Buffer
+	code int
+}
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) Write(b []byte) (int, error) { return d.body.Write(b) }
+func (d *discardWriter) WriteHeader(code int)        { d.code = code }
