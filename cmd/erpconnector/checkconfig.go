@@ -18,9 +18,12 @@ func cmdCheckConfig(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	_, err := config.Load(*cfgPath)
+	cfg, err := config.Load(*cfgPath)
 	var errs config.Errors
-	if errors.As(err, &errs) {
+	if err == nil {
+		errs = cfg.CheckSecrets()
+	}
+	if errors.As(err, &errs) || len(errs) > 0 {
 		for _, e := range errs {
 			fmt.Fprintln(stderr, e.Error())
 		}

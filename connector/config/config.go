@@ -8,10 +8,12 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -145,7 +147,22 @@ type Statement struct {
 // Duration is a time.Duration written as "30s", "15m".
 type Duration struct {
 	time.Duration
-	set bool // written in the file, even as 0s
+	set bool   // written in the file, even as 0s
+	bad string // why the value written is not a duration; check reports it with its line
+}
+
+// UnmarshalTOML records a bad value instead of failing, so that the decoder
+// goes on and check-config reports every problem at once, each with its line.
+func (d *Duration) UnmarshalTOML(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		*d = Duration{bad: fmt.Sprintf("%v is not a duration such as \"30s\" or \"15m\" (a quoted string with a unit)", v)}
+		return nil
+	}
+	if err := d.UnmarshalText([]byte(s)); err != nil {
+		*d = Duration{bad: err.Error()}
+	}
+	return nil
 }
 
 func (d *Duration) UnmarshalText(b []byte) error {
@@ -162,6 +179,27 @@ func (d *Duration) UnmarshalText(b []byte) error {
 
 // Size is a byte count written as "100MB", "512KiB" or a plain number.
 type Size int64
+
+// badSize marks a value that is not a size; check reports it with its line.
+const badSize Size = -1
+
+// UnmarshalTOML records a bad value instead of failing (see Duration).
+func (s *Size) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case string:
+		if s.UnmarshalText([]byte(v)) != nil {
+			*s = badSize
+		}
+	case int64:
+		*s = Size(v)
+		if v <= 0 {
+			*s = badSize
+		}
+	default:
+		*s = badSize
+	}
+	return nil
+}
 
 func (s *Size) UnmarshalText(b []byte) error {
 	str := strings.TrimSpace(string(b))
@@ -238,14 +276,21 @@ func Parse(file string, src []byte) (*Config, error) {
 	}
 	md, err := toml.Decode(string(src), c)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return c, Errors{{File: file, Line: pe.Position.Line, Msg: pe.Message}}
-		}
-		return c, Errors{{File: file, Msg: err.Error()}}
+		// The decoder stops at its first error (bad syntax, or a value of the
+		// wrong type); that one error is all there is to report.
+		return c, Errors{decodeError(file, loc, err)}
 	}
-	for _, k := range md.Undecoded() {
-		key, line := locateKey(loc, k)
+	undecoded := md.Undecoded()
+	unknown := make(map[string]bool, len(undecoded))
+	for _, k := range undecoded {
+		unknown[k.String()] = true
+	}
+	used := map[string]bool{}
+	for _, k := range undecoded {
+		if len(k) > 1 && unknown[k[:len(k)-1].String()] {
+			continue // inside an unknown table: the table is reported
+		}
+		key, line := locateKey(loc, k, used)
 		errs = append(errs, Error{File: file, Line: line, Key: key, Msg: "unknown key"})
 	}
 	c.defaults()
@@ -257,8 +302,29 @@ func Parse(file string, src []byte) (*Config, error) {
 	return c, nil
 }
 
-// locateKey finds an undecoded key, trying each occurrence of arrays of tables.
-func locateKey(loc *locator, k toml.Key) (string, int) {
+// typeErrRe matches BurntSushi's type errors, which are plain errors that
+// carry the line and key only in their text.
+var typeErrRe = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "((?:[^"\\]|\\.)*)"\): (.*)$`)
+
+func decodeError(file string, loc *locator, err error) Error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		return Error{File: file, Line: pe.Position.Line, Key: loc.keyAt(pe.LastKey, pe.Position.Line), Msg: pe.Message}
+	}
+	if m := typeErrRe.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		key, _ := strconv.Unquote(`"` + m[2] + `"`)
+		return Error{File: file, Line: line, Key: loc.keyAt(key, line), Msg: m[3]}
+	}
+	return Error{File: file, Msg: err.Error()}
+}
+
+// locateKey finds an undecoded key. BurntSushi reports a key inside an array
+// of tables without its index (route.foo for every [[route]] that has foo), so
+// each occurrence is matched to the first [[route]] whose foo was not claimed
+// yet (used). A key the locator cannot see exactly (inside an inline table)
+// gets the line of its nearest enclosing key or table.
+func locateKey(loc *locator, k toml.Key, used map[string]bool) (string, int) {
 	candidates := []string{""}
 	for _, part := range k {
 		var next []string
@@ -268,24 +334,42 @@ func locateKey(loc *locator, k toml.Key) (string, int) {
 				p = c + "." + part
 			}
 			next = append(next, p)
-			for i := 0; i < 64; i++ {
+			for i := 0; i < maxTables; i++ {
 				ip := p + "[" + strconv.Itoa(i) + "]"
-				if loc.line(ip) > 0 {
-					if _, exact := loc.lines[ip]; exact {
-						next = append(next, ip)
-					}
+				if _, exact := loc.lines[ip]; !exact {
+					break
 				}
+				next = append(next, ip)
 			}
 		}
 		candidates = next
 	}
 	for _, c := range candidates {
-		if _, ok := loc.lines[c]; ok {
+		if _, ok := loc.lines[c]; ok && !used[c] {
+			used[c] = true
 			return c, loc.lines[c]
 		}
 	}
-	return k.String(), 0
+	// Not seen exactly: take the candidate whose enclosing key or table is
+	// the most specific one found, preferring occurrences not yet used.
+	best, line, depth := k.String(), 0, -1
+	for _, c := range candidates {
+		found := loc.enclosing(c)
+		d := len(found)
+		if used[c] {
+			d -= 1 << 20
+		}
+		if found != "" && d > depth {
+			best, line, depth = c, loc.lines[found], d
+		}
+	}
+	used[best] = true
+	return best, line
 }
+
+// maxTables bounds the [[table]] occurrences tried per key; more routes or
+// banks than this in one file are not expected.
+const maxTables = 1024
 
 func (c *Config) resolve(p string) string {
 	if p == "" || filepath.IsAbs(p) || strings.Contains(p, "://") {
@@ -379,6 +463,32 @@ func (c *Config) defaults() {
 	}
 }
 
+// CheckSecrets reads every secret reference (without keeping or showing the
+// values) and returns a problem for each that cannot be read. Load checks only
+// their form, so that commands that need no secret (status, convert) work
+// where the secrets are not available.
+func (c *Config) CheckSecrets() Errors {
+	src, _ := os.ReadFile(c.File)
+	loc := newLocator(src)
+	var errs Errors
+	check := func(key string, s Secret) {
+		if !s.IsSet() || s.Check() != nil {
+			return
+		}
+		if _, err := s.Resolve(); err != nil {
+			errs = append(errs, Error{File: c.File, Line: loc.line(key), Key: key, Msg: err.Error()})
+		}
+	}
+	for i, b := range c.Banks {
+		k := fmt.Sprintf("bank[%d]", i)
+		check(k+".api_key", b.APIKey)
+		for j, a := range b.Accounts {
+			check(fmt.Sprintf("%s.account[%d].integration_code", k, j), a.IntegrationCode)
+		}
+	}
+	return errs
+}
+
 // Bank returns the bank named name.
 func (c *Config) Bank(name string) (*Bank, bool) {
 	for i := range c.Banks {
@@ -411,9 +521,17 @@ func (c *Config) check(add func(key, format string, args ...any)) {
 			add("admin.listen", "%q is not host:port", c.Admin.Listen)
 		}
 	}
+	duration := func(key string, d Duration) {
+		if d.bad != "" {
+			add(key, "%s", d.bad)
+		}
+	}
 	names := map[string]bool{}
 	for i, b := range c.Banks {
 		k := fmt.Sprintf("bank[%d]", i)
+		duration(k+".timeout", b.Timeout)
+		duration(k+".poll_every", b.PollEvery)
+		duration(k+".sandbox.step_after", b.Sandbox.StepAfter)
 		switch {
 		case b.Name == "":
 			add(k+".name", "missing")
@@ -455,6 +573,11 @@ func (c *Config) check(add func(key, format string, args ...any)) {
 			add(k+".name", "route %q is defined twice", r.Name)
 		}
 		routeNames[r.Name] = true
+		duration(k+".settle", r.Settle)
+		duration(k+".sweep", r.Sweep)
+		if r.MaxFileSize < 0 {
+			add(k+".max_file_size", "not a size such as \"100MB\", \"512KiB\" or a number of bytes above 0")
+		}
 		if r.Inbox == "" {
 			add(k+".inbox", "missing")
 		}
@@ -516,13 +639,21 @@ func (c *Config) check(add func(key, format string, args ...any)) {
 			add(k+".ready_marker", "%q must be a suffix starting with a dot, such as .ok", r.ReadyMarker)
 		}
 	}
-	for name, m := range c.CSV {
+	for _, name := range slices.Sorted(maps.Keys(c.CSV)) {
+		m := c.CSV[name]
 		for _, err := range m.Check() {
+			// Point at the mapping's own key (csv.NAME.columns.amount), so
+			// that the line is the one to fix.
+			if me, ok := errors.AsType[*csvpay.MappingError](err); ok {
+				add("csv."+name+"."+normKey(me.Key), "%s", me.Msg)
+				continue
+			}
 			add("csv."+name, "%v", err)
 		}
 	}
 	for i, s := range c.Statements {
 		k := fmt.Sprintf("statement[%d]", i)
+		duration(k+".every", s.Every)
 		if !names[s.Bank] {
 			add(k+".bank", "no [[bank]] is named %q", s.Bank)
 		}
@@ -537,8 +668,6 @@ func (c *Config) checkBI(k string, b *Bank, add func(key, format string, args ..
 	if !sandbox || b.APIKey.IsSet() {
 		if err := b.APIKey.Check(); err != nil {
 			add(k+".api_key", "%v", err)
-		} else if _, err := b.APIKey.Resolve(); err != nil {
-			add(k+".api_key", "%v", err)
 		}
 	}
 	if len(b.Accounts) == 0 && !sandbox {
@@ -551,8 +680,6 @@ func (c *Config) checkBI(k string, b *Bank, add func(key, format string, args ..
 		}
 		if !sandbox || a.IntegrationCode.IsSet() {
 			if err := a.IntegrationCode.Check(); err != nil {
-				add(ak+".integration_code", "%v", err)
-			} else if _, err := a.IntegrationCode.Resolve(); err != nil {
 				add(ak+".integration_code", "%v", err)
 			}
 		}
@@ -572,8 +699,16 @@ func checkBankURL(s string) error {
 		return errors.New(`missing: "sandbox" or the bank's https:// base URL`)
 	}
 	u, err := url.Parse(s)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("%q is not a URL", s)
+	if err != nil {
+		// Not echoed: an unparsable URL may still carry a password.
+		return errors.New("not a URL such as https://bank.example/api")
+	}
+	// Messages show u.Redacted(), never a password written into the URL.
+	if u.User != nil {
+		return fmt.Errorf("%q: credentials in the URL are refused; secrets are references such as api_key = \"env:NAME\"", u.Redacted())
+	}
+	if u.Host == "" {
+		return fmt.Errorf("%q is not a URL such as https://bank.example/api", u.Redacted())
 	}
 	switch u.Scheme {
 	case "https":
@@ -583,7 +718,7 @@ func checkBankURL(s string) error {
 		if ip := net.ParseIP(host); (ip != nil && ip.IsLoopback()) || host == "localhost" {
 			return nil
 		}
-		return fmt.Errorf("%q: plain http is allowed only to loopback addresses; use https://", s)
+		return fmt.Errorf("%q: plain http is allowed only to loopback addresses; use https://", u.Redacted())
 	}
-	return fmt.Errorf("%q: scheme must be https", s)
+	return fmt.Errorf("%q: scheme must be https", u.Redacted())
 }

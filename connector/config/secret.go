@@ -25,8 +25,14 @@ func (s *Secret) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// String never shows the value.
-func (s Secret) String() string { return s.Ref }
+// String never shows the value: a reference is shown as written, but
+// anything else may be a secret pasted into the file, so it is hidden.
+func (s Secret) String() string {
+	if s.Ref != "" && s.Check() != nil {
+		return "(hidden: not an env: or file: reference)"
+	}
+	return s.Ref
+}
 
 // IsSet reports whether a reference was given.
 func (s Secret) IsSet() bool { return s.Ref != "" }

@@ -3,12 +3,14 @@ package daemon
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
 	"erpconnector/connector/bank/bankintegration"
 	"erpconnector/connector/config"
 	"erpconnector/connector/folder"
+	"erpconnector/connector/fsutil"
 	"erpconnector/connector/sandbox"
 	"erpconnector/connector/sandbox/bisim"
 	"erpconnector/formats"
@@ -124,6 +126,9 @@ func (d *Daemon) newRoute(rc *config.Route) (*route, error) {
 	if r.outbox, err = folder.NewLocal(rc.Outbox); err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
+	// A write interrupted by a crash leaves its temporary file behind; it is
+	// ours, incomplete, and rewritten from the store, so remove it.
+	removeTemps(rc.Outbox, rc.Error)
 	r.settler = folder.Settler{Settle: rc.Settle.Duration, Ignore: append(rc.Ignore, "*.error.txt"), Marker: rc.ReadyMarker}
 	planOptions(r)
 	switch r.bank.cfg.Kind {
@@ -155,4 +160,14 @@ func (d *Daemon) newRoute(rc *config.Route) (*route, error) {
 		}
 	}
 	return r, nil
+}
+
+// removeTemps deletes our own temporary files left by an interrupted write.
+func removeTemps(dirs ...string) {
+	for _, dir := range dirs {
+		matches, _ := filepath.Glob(filepath.Join(dir, fsutil.TempPrefix+"*"))
+		for _, m := range matches {
+			os.Remove(m)
+		}
+	}
 }

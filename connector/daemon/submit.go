@@ -144,6 +144,7 @@ func (d *Daemon) submit(ctx context.Context, r *route, q *store.Request) {
 		log.Error("cannot record the intent to submit; not sending", "err", err)
 		return
 	}
+	log.Debug("submitting", "attempt", q.Attempts, "payments", len(q.Payments))
 	hook("after-intent")
 	var hash []bijson.HashInput
 	if err := json.Unmarshal(q.Sign, &hash); err != nil {

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
+	"unicode/utf8"
 )
 
 // TempPrefix starts the name of every temporary file we create, so that
@@ -35,12 +36,28 @@ func Create(path string, mode os.FileMode) (*AtomicFile, error) {
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return nil, err
 	}
-	tmp := filepath.Join(dir, TempPrefix+hex.EncodeToString(rnd[:])+"-"+filepath.Base(path))
+	tmp := filepath.Join(dir, TempPrefix+hex.EncodeToString(rnd[:])+"-"+shorten(filepath.Base(path), maxTempTail))
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if err != nil {
 		return nil, err
 	}
 	return &AtomicFile{f: f, final: path}, nil
+}
+
+// maxTempTail keeps temporary names within the 255-byte name limit of common
+// file systems even when the final name is close to it: the final name is
+// only there to help a human who finds a leftover.
+const maxTempTail = 64
+
+// shorten cuts s to at most n bytes on a character boundary.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // Write writes to the temporary file; the first error sticks.
@@ -181,17 +198,28 @@ func Move(from, to string) error {
 }
 
 // FreeName returns path, or path with " (2)", " (3)"… before the extension,
-// whichever does not exist yet; archives never overwrite.
+// whichever does not exist yet; archives never overwrite. A name that cannot
+// be examined at all (its folder is a file, no permission) is returned as is
+// so that the move that follows reports the real error; before, such an
+// error made FreeName loop forever.
 func FreeName(path string) string {
-	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+	if !taken(path) {
 		return path
 	}
 	ext := filepath.Ext(path)
 	base := path[:len(path)-len(ext)]
 	for i := 2; ; i++ {
 		p := fmt.Sprintf("%s (%d)%s", base, i, ext)
-		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
+		if !taken(p) {
 			return p
 		}
 	}
+}
+
+// taken reports whether p exists. An error other than "does not exist" (not
+// a folder, no permission, name too long) counts as free: the move that
+// follows fails on the same error and reports it.
+func taken(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"erpconnector/formats"
 	"erpconnector/formats/account"
@@ -299,45 +300,124 @@ func (r *Reader) object(raw json.RawMessage, line int, path, field string) ([]me
 		r.ps.Add(formats.Pos{Line: line, Path: path}, field, "must be an object, not %s", describeRaw(raw))
 		return nil, false
 	}
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	if _, err := d.Token(); err != nil {
-		return nil, false
-	}
 	var ms []member
-	seen := map[string]bool{}
-	for d.More() {
-		tok, err := d.Token()
-		if err != nil {
-			return ms, true
+	var seen map[string]bool // only for objects with many keys
+	for i := 1; ; {
+		i = skipSpace(raw, i)
+		if i >= len(raw) || raw[i] != '"' {
+			return ms, true // '}' (the decoder has validated the rest)
 		}
-		k, _ := tok.(string)
-		pos := formats.Pos{Line: line + bytes.Count(raw[:d.InputOffset()], []byte("\n")), Path: path + "/" + k}
-		var v json.RawMessage
-		if err := d.Decode(&v); err != nil {
-			return ms, true
+		kEnd := endString(raw, i)
+		k := unquote(raw[i:kEnd])
+		pos := formats.Pos{Line: line + bytes.Count(raw[:kEnd], []byte("\n")), Path: path + "/" + k}
+		i = skipSpace(raw, skipSpace(raw, kEnd)+1) // past ':'
+		vEnd := endValue(raw, i)
+		v := raw[i:vEnd]
+		i = skipSpace(raw, vEnd)
+		if i < len(raw) && raw[i] == ',' {
+			i++
 		}
-		if seen[k] {
+		dup := false
+		if seen == nil && len(ms) >= 16 {
+			seen = map[string]bool{}
+			for _, m := range ms {
+				seen[m.key] = true
+			}
+		}
+		if seen != nil {
+			dup, seen[k] = seen[k], true
+		} else {
+			for _, m := range ms {
+				dup = dup || m.key == k
+			}
+		}
+		if dup {
 			r.ps.Add(pos, k, "the key appears twice")
 			continue
 		}
-		seen[k] = true
 		ms = append(ms, member{key: k, raw: v, pos: pos, null: string(v) == "null"})
 	}
-	return ms, true
+}
+
+// The scanners below walk JSON the decoder has already validated; they only
+// find where things end.
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// endString returns the index after the string starting at b[i] == '"'.
+func endString(b []byte, i int) int {
+	for i++; i < len(b) && b[i] != '"'; i++ {
+		if b[i] == '\\' {
+			i++
+		}
+	}
+	return min(i+1, len(b))
+}
+
+// endValue returns the index after the value starting at b[i].
+func endValue(b []byte, i int) int {
+	if i >= len(b) {
+		return len(b)
+	}
+	switch b[i] {
+	case '"':
+		return endString(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				i = endString(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return len(b)
+	}
+	for i < len(b) && !strings.ContainsRune(",}] \t\r\n", rune(b[i])) {
+		i++
+	}
+	return i
+}
+
+// unquote returns the text of a JSON string literal.
+func unquote(q []byte) string {
+	if len(q) >= 2 && bytes.IndexByte(q, '\\') < 0 {
+		return string(q[1 : len(q)-1])
+	}
+	var s string
+	json.Unmarshal(q, &s)
+	return s
 }
 
 // str reads a string member; null counts as absent. Line breaks are refused:
 // every BankIntegration text is one line (creditorMessage has its lines).
+// So is invalid UTF-8, which JSON decoding would silently replace.
 func (r *Reader) str(m member) string {
 	if m.null {
 		return ""
 	}
-	var s string
-	if err := json.Unmarshal(m.raw, &s); err != nil {
+	if len(m.raw) == 0 || m.raw[0] != '"' {
 		r.ps.Add(m.pos, m.key, "must be a string, not %s", describeRaw(m.raw))
 		return ""
 	}
+	if !utf8.Valid(m.raw) {
+		r.ps.Add(m.pos, m.key, "is not valid UTF-8")
+		return ""
+	}
+	s := unquote(m.raw)
 	if strings.ContainsAny(s, "\r\n") {
 		r.ps.Add(m.pos, m.key, "contains a line break")
 		return ""
@@ -443,6 +523,10 @@ func (r *Reader) message(m member) []string {
 	var lines []string
 	if err := json.Unmarshal(m.raw, &lines); err != nil {
 		r.ps.Add(m.pos, m.key, "must be an array of strings, not %s", describeRaw(m.raw))
+		return nil
+	}
+	if !utf8.Valid(m.raw) {
+		r.ps.Add(m.pos, m.key, "is not valid UTF-8")
 		return nil
 	}
 	for i, l := range lines {

@@ -217,6 +217,16 @@ func TestReadProblems(t *testing.T) {
 		{"trailing data", wrap(okTx) + ` {}`, []string{"1  : data after the JSON object: an object"}},
 		{"trailing garbage", wrap(okTx) + ` x`, []string{"1  : invalid JSON: invalid character 'x' looking for beginning of value"}},
 		{"byte order mark", "\xef\xbb\xbf" + wrap(okTx), nil},
+		{"escaped key and value", wrap(`{"paymentI\u0064":"P\u0031","paymentDate":"2025-03-14","amount":1,"currency":"DKK","account":"80790000820049","creditor":{"name":"N\u00f8"}}`), nil},
+		{"invalid UTF-8", wrap(`{"paymentId":"P1","paymentDate":"2025-03-14","amount":1,"currency":"DKK","account":"80790000820049","text":"` + "\xff" + `","creditor":{"name":"N"}}`),
+			[]string{"1 /transactions/0/text text: is not valid UTF-8"}},
+		{"many keys, one twice", wrap(`{"paymentId":"P1","paymentDate":"2025-03-14","amount":1,"currency":"DKK","account":"80790000820049","creditor":{"name":"N"},` +
+			`"k1":1,"k2":1,"k3":1,"k4":1,"k5":1,"k6":1,"k7":1,"k8":1,"k9":1,"k10":1,"k11":1,"k12":1,"account":"x"}`),
+			[]string{"1 /transactions/0/account account: the key appears twice",
+				"1 /transactions/0/k1 k1: unknown key", "1 /transactions/0/k2 k2: unknown key", "1 /transactions/0/k3 k3: unknown key",
+				"1 /transactions/0/k4 k4: unknown key", "1 /transactions/0/k5 k5: unknown key", "1 /transactions/0/k6 k6: unknown key",
+				"1 /transactions/0/k7 k7: unknown key", "1 /transactions/0/k8 k8: unknown key", "1 /transactions/0/k9 k9: unknown key",
+				"1 /transactions/0/k10 k10: unknown key", "1 /transactions/0/k11 k11: unknown key", "1 /transactions/0/k12 k12: unknown key"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -185,7 +185,7 @@ func TestEncodeRules(t *testing.T) {
 		}, head + `"type":1,"currency":"DKK","account":"80790000820049","creditorText":"Faktura 2025-0012 og 2025-0013 samt","creditorMessage":["Faktura 2025-0012 og 2025-0013 samt","kreditnota 2025-0002, tak for","samarbejdet"],"creditor":{"name":"Hansen ApS"}}`},
 		{"140 characters that wrap badly are cut", nil, func(p *formats.Payment) {
 			p.Remittance.Unstructured = strings.Repeat("abcdefghijklmnopqrst ", 6) + "abcdefghijklmn" // 140
-		}, head + `"type":1,"currency":"DKK","account":"80790000820049","creditorText":"abcdefghijklmnopqrst","creditorMessage":["abcdefghijklmnopqrst abcdefghijklmn","opqrst abcdefghijklmnopqrst abcdefg","hijklmnopqrst abcdefghijklmnopqrst ","abcdefghijklmnopqrst abcdefghijklmn"],"creditor":{"name":"Hansen ApS"}}`},
+		}, head + `"type":1,"currency":"DKK","account":"80790000820049","creditorText":"abcdefghijklmnopqrst","creditorMessage":["abcdefghijklmnopqrst abcdefghijklmn","opqrst abcdefghijklmnopqrst abcdefg","hijklmnopqrst abcdefghijklmnopqrst","abcdefghijklmnopqrst abcdefghijklmn"],"creditor":{"name":"Hansen ApS"}}`},
 		{"remittance too long", nil, func(p *formats.Payment) { p.Remittance.Unstructured = strings.Repeat("x", 141) },
 			"creditorMessage: the message needs 5 lines of at most 35 characters; BankIntegration takes at most 4 (140 characters)"},
 		{"multi-line remittance", nil, func(p *formats.Payment) { p.Remittance.Unstructured = "\r\nlinje 1\r\n\r\nlinje 2" },

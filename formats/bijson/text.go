@@ -72,9 +72,9 @@ func remittance(u string, l Limits) (ctext string, msg []string, field string, e
 
 // messageLines makes creditorMessage lines of all of u. Each line of u is
 // word-wrapped to MessageLine characters; empty lines are dropped. A single
-// line that word wrapping spreads over too many lines is cut into lines of
-// exactly MessageLine characters instead, so that 140 characters always fit
-// 4 × 35.
+// line that word wrapping spreads over too many lines is filled up to
+// MessageLine characters per line instead, cutting words, so that 140
+// characters always fit 4 × 35. A line that fits is kept as it is.
 func messageLines(u string, l Limits) ([]string, error) {
 	var msg []string
 	lines := strings.Split(u, "\n")
@@ -86,9 +86,16 @@ func messageLines(u string, l Limits) ([]string, error) {
 		if t == "" {
 			continue
 		}
-		w := wrap(t, l.MessageLine)
-		if len(lines) == 1 && len(w) > l.MessageLines {
-			w = cut(t, l.MessageLine)
+		var w []string
+		switch {
+		case runes(t) <= l.MessageLine:
+			w = []string{t} // as given: a line read back from a body stays the same
+		case len(lines) == 1:
+			if w = wrap(t, l.MessageLine); len(w) > l.MessageLines {
+				w = fill(t, l.MessageLine)
+			}
+		default:
+			w = wrap(t, l.MessageLine)
 		}
 		msg = append(msg, w...)
 	}
@@ -131,6 +138,19 @@ func wrap(t string, width int) []string {
 		lines = append(lines, cur.String())
 	}
 	return lines
+}
+
+// fill cuts t into lines of at most width runes, filling each line: a space
+// at a cut is dropped (it would be lost at the line's end anyway), so that no
+// line starts or ends with one and a line read back is unchanged.
+func fill(t string, width int) []string {
+	var out []string
+	for t = strings.TrimLeft(t, " "); t != ""; t = strings.TrimLeft(t, " ") {
+		piece := cut(t, width)[0]
+		t = t[len(piece):]
+		out = append(out, strings.TrimRight(piece, " "))
+	}
+	return out
 }
 
 // cut splits t into pieces of exactly width runes (the last may be shorter).

@@ -14,7 +14,10 @@ var errAccountForm = errors.New(`not an IBAN, a Czech account "[prefix-]number/b
 // parseAccount reads the account forms of the package doc. bankCode is a
 // separate Czech bank-code cell ("" when there is none). It checks shape
 // only; check digits are formats/validate's business.
-func parseAccount(s, bankCode string) (formats.Account, error) {
+//
+// country pins how a domestic number is read: "CZ" or "DK", or "" to tell
+// them apart by form (a "/bank" or a bank code means Czech).
+func parseAccount(s, bankCode, country string) (formats.Account, error) {
 	s = strings.TrimSpace(s)
 	if isIBANLike(s) {
 		iban := strings.ToUpper(strings.Join(strings.Fields(s), ""))
@@ -26,6 +29,9 @@ func parseAccount(s, bankCode string) (formats.Account, error) {
 		}
 		return formats.Account{IBAN: iban}, nil
 	}
+	if country == "DK" && (bankCode != "" || strings.Contains(s, "/")) {
+		return formats.Account{}, fmt.Errorf("%q: not an IBAN or a Danish account (account_country = \"DK\")", s)
+	}
 	if num, bank, ok := strings.Cut(s, "/"); ok || bankCode != "" {
 		if !ok {
 			num, bank = s, bankCode
@@ -33,6 +39,9 @@ func parseAccount(s, bankCode string) (formats.Account, error) {
 			return formats.Account{}, fmt.Errorf("bank code %s differs from the bank code in %q", bankCode, s)
 		}
 		return parseCzech(s, strings.TrimSpace(num), strings.TrimSpace(bank))
+	}
+	if country == "CZ" {
+		return formats.Account{}, fmt.Errorf("%q: not an IBAN or a Czech account \"[prefix-]number/bank\" (account_country = \"CZ\")", s)
 	}
 	if a, ok := parseDanish(s); ok {
 		return a, nil

@@ -18,6 +18,7 @@ type compiled struct {
 	amount   amountFormat
 	date     dateLayout
 	enc      fileEncoding
+	country  string          // account_country: "", "CZ" or "DK"
 	debtor   formats.Account // default debtor account, zero when none
 	priority map[string]formats.Priority
 }
@@ -39,8 +40,9 @@ func compile(m *Mapping) (*compiled, error) {
 	if c.enc, err = lookupEncoding(m.Encoding); err != nil {
 		return nil, err
 	}
+	c.country, _ = m.accountCountry()
 	if m.DebtorAccount != "" {
-		if c.debtor, err = parseAccount(m.DebtorAccount, ""); err != nil {
+		if c.debtor, err = parseAccount(m.DebtorAccount, "", c.country); err != nil {
 			return nil, err
 		}
 	}
@@ -221,7 +223,7 @@ func (x *rowCtx) debtor(p *formats.Payment) {
 		p.DebtorAccount = x.r.c.debtor
 		return
 	}
-	a, err := parseAccount(v, "")
+	a, err := parseAccount(v, "", x.r.c.country)
 	if err != nil {
 		x.problem(fDebtorAccount, "%v", err)
 		return
@@ -276,7 +278,7 @@ func (x *rowCtx) creditor(p *formats.Payment) {
 		x.problem(fCreditorBankCode, "missing for the domestic account %q", acc)
 		return
 	}
-	a, err := parseAccount(acc, bank)
+	a, err := parseAccount(acc, bank, x.r.c.country)
 	if err != nil {
 		x.problem(fCreditorAccount, "%v", err)
 		return

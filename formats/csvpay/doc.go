@@ -30,6 +30,8 @@
 //	                  unquoted delimiter inside a value, and then every later column is wrong
 //	currency          currency when there is no currency column, or the row leaves it empty
 //	debtor_account    debtor account when there is no debtor_account column, or the row leaves it empty
+//	account_country   "CZ" or "DK": read every domestic account number as that country's
+//	                  (a Czech one then needs "/bank" or a creditor_bank_code cell); empty: by form
 //	reference_type    Remittance.ReferenceType of every reference; empty: "RF" for ISO 11649
 //	                  references (RFnn…), otherwise unset
 //	priority_values   ERP value -> "NORM" | "HIGH" | "INST", e.g. { "J" = "HIGH", "N" = "NORM" };
@@ -73,6 +75,8 @@
 //   - a Danish account "reg account" or "reg-account" (4 digits, then up to 10) or the 14-digit BBAN:
 //     Number becomes reg + account zero-padded to 10, Country "DK".
 //
+// With account_country set, only IBANs and that country's form are accepted. The debtor_account
+// column has no bank-code companion, so a Czech debtor account is written "number/bank".
 // Anything else is a problem. Check digits (IBAN mod 97, Czech mod 11, FIK) are not checked here:
 // formats/validate does that for every input format alike.
 //

@@ -26,7 +26,7 @@ func parseFIK(s string) (*formats.FIK, error) {
 	bad := func(why string) error {
 		return fmt.Errorf("%q is not a FIK line like +71<000000001234567+12345678< (%s)", s, why)
 	}
-	if len(s) < 4 || s[0] != '+' || s[3] != '<' || s[len(s)-1] != '<' {
+	if len(s) < 5 || s[0] != '+' || s[3] != '<' || s[len(s)-1] != '<' {
 		return nil, bad("form")
 	}
 	typ := s[1:3]

@@ -28,6 +28,7 @@ type Mapping struct {
 	RaggedRows     bool              `toml:"ragged_rows"`
 	Currency       string            `toml:"currency"`
 	DebtorAccount  string            `toml:"debtor_account"`
+	AccountCountry string            `toml:"account_country"`
 	ReferenceType  string            `toml:"reference_type"`
 	PriorityValues map[string]string `toml:"priority_values"`
 	Columns        map[string]Column `toml:"columns"`
@@ -124,8 +125,12 @@ func (m *Mapping) Check() []error {
 			add("currency", "%q is not an ISO 4217 currency code (upper case, e.g. \"DKK\")", m.Currency)
 		}
 	}
-	if m.DebtorAccount != "" {
-		if _, err := parseAccount(m.DebtorAccount, ""); err != nil {
+	country, countryOK := m.accountCountry()
+	if !countryOK {
+		add("account_country", "%q is not \"CZ\", \"DK\" or empty", m.AccountCountry)
+	}
+	if m.DebtorAccount != "" && countryOK {
+		if _, err := parseAccount(m.DebtorAccount, "", country); err != nil {
 			add("debtor_account", "%v", err)
 		}
 	}
@@ -174,6 +179,11 @@ func (m *Mapping) Check() []error {
 		add("columns", "debtor_account is required: map a debtor_account column or set debtor_account")
 	}
 	return errs
+}
+
+func (m *Mapping) accountCountry() (string, bool) {
+	c := strings.ToUpper(strings.TrimSpace(m.AccountCountry))
+	return c, c == "" || c == "CZ" || c == "DK"
 }
 
 func (m *Mapping) dateLayout() string {

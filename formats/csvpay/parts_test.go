@@ -10,9 +10,9 @@ import (
 
 func TestParseAccount(t *testing.T) {
 	tests := []struct {
-		in, bank string
-		want     formats.Account
-		err      string
+		in, bank, country string
+		want              formats.Account
+		err               string
 	}{
 		{in: "DK50 0040 0440 1162 43", want: formats.Account{IBAN: "DK5000400440116243"}},
 		{in: "dk5000400440116243", want: formats.Account{IBAN: "DK5000400440116243"}},
@@ -44,10 +44,17 @@ func TestParseAccount(t *testing.T) {
 		{in: "1551000345678", err: "not an IBAN, a Czech account"},
 		{in: "", err: "not an IBAN, a Czech account"},
 		{in: "+71<000000001234567+12345678<", err: "not an IBAN, a Czech account"},
+		{in: "1234-5678901234", want: formats.Account{Number: "12345678901234", Country: "DK"}},
+		{in: "1234-5678901234", country: "CZ", err: `not an IBAN or a Czech account "[prefix-]number/bank" (account_country = "CZ")`},
+		{in: "1234-5678901234/0800", country: "CZ", want: formats.Account{Number: "1234-5678901234", BankCode: "0800", Country: "CZ"}},
+		{in: "DK5000400440116243", country: "CZ", want: formats.Account{IBAN: "DK5000400440116243"}},
+		{in: "1234567899", bank: "0800", country: "DK", err: `not an IBAN or a Danish account (account_country = "DK")`},
+		{in: "1234567899/0800", country: "DK", err: `not an IBAN or a Danish account (account_country = "DK")`},
+		{in: "1551 3456789", country: "DK", want: formats.Account{Number: "15510003456789", Country: "DK"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.in+"|"+tt.bank, func(t *testing.T) {
-			got, err := parseAccount(tt.in, tt.bank)
+		t.Run(tt.in+"|"+tt.bank+"|"+tt.country, func(t *testing.T) {
+			got, err := parseAccount(tt.in, tt.bank, tt.country)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("parseAccount = %+v, %v; want error containing %q", got, err, tt.err)
@@ -85,6 +92,8 @@ func TestParseFIK(t *testing.T) {
 		{in: "71<000000001234567+12345678<", err: "(form)"},
 		{in: "+71<00000000123456712345678<", err: "no creditor number"},
 		{in: "+", err: "(form)"},
+		{in: "+01<", err: "(form)"},
+		{in: "+01<<", err: "no creditor number"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

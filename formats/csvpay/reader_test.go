@@ -1,6 +1,7 @@
 package csvpay
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -299,5 +300,26 @@ func TestCheckDigitHelpers(t *testing.T) {
 	}
 	if !czechMod11("19-2000145399") || czechMod11("1234567890") {
 		t.Error("czechMod11 wrong")
+	}
+}
+
+// TestEveryField maps every field by position and checks where each lands.
+func TestEveryField(t *testing.T) {
+	m := fuzzMappings(t)[2]
+	in := `I1,E1,"1,234.50",dkk,1.3.26,5301 0000245768,Me,DK8015510003456789,,dabadkkk,You,Vej,1,8000,Aarhus,dk,msg,own,,,,RF18539007547034,,HIGH
+I2,E2,7,CZK,31.12.26,19-2000145399/0100,Já,1234567899,0800,,Ty,,,,,CZ,zpráva,,0123,0308,456,INV 1,,norm
+I3,,10.5,EUR,29.2.28,DK50 0040 0440 1162 43,,,,,,,,,,,,,,,,,+71<000100017156728+85432109<,INST
+TOTAL
+`
+	d := readAll(t, []byte(in), m)
+	if len(d.Problems) > 0 || len(d.Payments) != 3 {
+		t.Fatalf("problems %q, %d payments", d.Problems, len(d.Payments))
+	}
+	got, _ := json.Marshal(d.Payments)
+	want := `[{"index":0,"line":1,"batch":"CSV","instruction_id":"I1","end_to_end_id":"E1","amount":"1234.50 DKK","minor":123450,"requested_date":"2026-03-01","priority":"HIGH","debtor_name":"Me","debtor_account":{"number":"53010000245768","country":"DK"},"creditor":{"name":"You","street":"Vej","building":"1","postcode":"8000","town":"Aarhus","country":"DK"},"creditor_account":{"iban":"DK8015510003456789"},"creditor_bic":"DABADKKK","remittance":{"unstructured":"msg","reference":"RF18539007547034","reference_type":"RF"},"own_text":"own"},` +
+		`{"index":1,"line":2,"batch":"CSV","instruction_id":"I2","end_to_end_id":"E2","amount":"7.00 CZK","minor":700,"requested_date":"2026-12-31","priority":"NORM","debtor_name":"Já","debtor_account":{"number":"19-2000145399","bank_code":"0100","country":"CZ"},"creditor":{"name":"Ty","country":"CZ"},"creditor_account":{"number":"1234567899","bank_code":"0800","country":"CZ"},"remittance":{"unstructured":"zpráva","vs":"0123","ks":"0308","ss":"456","reference":"INV 1"}},` +
+		`{"index":2,"line":3,"batch":"CSV","instruction_id":"I3","amount":"10.50 EUR","minor":1050,"requested_date":"2028-02-29","priority":"INST","debtor_account":{"iban":"DK5000400440116243"},"creditor":{},"remittance":{"fik":{"Type":"71","PaymentID":"000100017156728","Creditor":"85432109"}}}]`
+	if string(got) != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }

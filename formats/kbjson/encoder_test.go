@@ -259,7 +259,9 @@ func TestRules(t *testing.T) {
 			[]string{`4: remittanceInformation.structured.creditorReferenceInformation.reference: SS "12345678901" has more than 10 digits`}},
 		{"RF reference", Options{}, func(p *formats.Payment) { p.Remittance.Reference = "RF18539007547034" },
 			[]string{`4: remittanceInformation.structured: creditor reference "RF18539007547034" cannot be sent: KB carries only VS, KS and SS as structured references`}},
-		{"FIK", Options{}, func(p *formats.Payment) { p.Remittance.FIK = &formats.FIK{Type: "71", PaymentID: "1234", Creditor: "12345678"} },
+		{"FIK", Options{}, func(p *formats.Payment) {
+			p.Remittance.FIK = &formats.FIK{Type: "71", PaymentID: "1234", Creditor: "12345678"}
+		},
 			[]string{`4: remittanceInformation: a Danish FIK payment (+71<1234+12345678<) cannot be sent through KB`}},
 		{"creditor name control char", Options{}, func(p *formats.Payment) { p.Creditor.Name = "A\tB" },
 			[]string{`4: creditor.name: "A\tB": control character U+0009 at position 2 is not allowed`}},

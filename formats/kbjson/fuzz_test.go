@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -37,7 +38,7 @@ func checkReaderInput(t *testing.T, data []byte) {
 			if err != nil {
 				t.Fatalf("Next: %v (a bytes.Reader has no I/O errors)", err)
 			}
-			if p.Index != len(ps) || p.Pos.Path != "/batchPaymentDataCollectionRequest/"+itoa(p.Index) || p.Pos.Line < 1 {
+			if p.Index != len(ps) || p.Pos.Path != "/batchPaymentDataCollectionRequest/"+strconv.Itoa(p.Index) || p.Pos.Line < 1 {
 				t.Fatalf("payment %d at %+v", p.Index, p.Pos)
 			}
 			ps = append(ps, p)
@@ -163,9 +164,4 @@ func readAllQuiet(body []byte) ([]*formats.Payment, string) {
 		msgs = append(msgs, p.String())
 	}
 	return ps, strings.Join(msgs, "; ")
-}
-
-func itoa(i int) string {
-	b, _ := json.Marshal(i)
-	return string(b)
 }

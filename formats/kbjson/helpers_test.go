@@ -123,4 +123,3 @@ func problemStrings(ps []formats.Problem) []string {
 	}
 	return out
 }
-

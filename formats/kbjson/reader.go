@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"erpconnector/formats"
 	"erpconnector/formats/account"
@@ -207,8 +208,30 @@ func (r *Reader) item() (*formats.Payment, error) {
 		strs:  make(map[string]string),
 	}
 	p := &formats.Payment{Index: idx, Pos: formats.Pos{Line: ip.line0, Path: ip.base}, Batch: r.batch}
+	// encoding/json turns invalid UTF-8 into U+FFFD without a word; a
+	// Windows-1250 file would lose its diacritics unnoticed.
+	if i := invalidUTF8(raw); i >= 0 {
+		r.probs.Add(formats.Pos{Line: ip.line0 + bytes.Count(raw[:i], []byte{'\n'}), Path: ip.base}, "",
+			"byte %d of the payment is not valid UTF-8: a KB BATCHDA body must be UTF-8 (RF01)", i+1)
+		ip.bad = append(ip.bad, "")
+	}
 	ip.parse(p)
 	return p, nil
+}
+
+// invalidUTF8 is the offset of the first byte that is not UTF-8, or -1.
+func invalidUTF8(b []byte) int {
+	if utf8.Valid(b) {
+		return -1
+	}
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
 }
 
 // skipValue consumes the next value whatever it is.

@@ -183,6 +183,8 @@ func TestReaderProblems(t *testing.T) {
 			`2 ` + p0 + `/creditorAccount creditorAccount: CZ0801000000192000145399 is the debtor's own account: payer and payee must differ (REC_SEND)`}},
 		{"bad IBAN", body(strings.Replace(item(""), `CZ5508000000001234567899`, `CZ5508000000001234567898`, 1)), 1, []string{
 			`2 ` + p0 + `/creditorAccount creditorAccount: IBAN "CZ5508000000001234567898": check digits do not match (mod 97) (AC03)`}},
+		{"not UTF-8", body(item(`,"creditor":{"name":"Dodavatel s.r.o. ` + "\x9a" + `"}`)), 1, []string{
+			`2 ` + p0 + ` : byte 377 of the payment is not valid UTF-8: a KB BATCHDA body must be UTF-8 (RF01)`}},
 		{"nulls are absent", body(item(`,"chargeBearer":null,"creditor":{"name":null}`)), 1, nil},
 		{"wrong types", body(item(`,"chargeBearer":1,"creditor":"X","remittanceInformation":{"unstructured":["a"]}`)), 1, []string{
 			`2 ` + p0 + `/chargeBearer chargeBearer: must be a string (FIELD_INVALID)`,

@@ -67,7 +67,6 @@ var itemSchema = obj(map[string]*node{
 			"streetName": str, "buildingNumber": str, "postCode": str,
 			"townName": str, "country": str, "addressLine": str,
 		}),
-		"identification": unsupported("creditor identifications are not passed on"),
 	}),
 	"creditorAccount":  accountNode(),
 	"ultimateCreditor": unsupported("ultimate creditors are not passed on"),

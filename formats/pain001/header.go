@@ -52,7 +52,7 @@ func (r *Reader) readGrpHdr() {
 		case "MsgId":
 			if r.once(&seen, bMsgID) {
 				v := s.value()
-				if r.checkText(s.pos(), "MsgId", v, 35) {
+				if r.checkText("MsgId", v, 35) {
 					r.msgID = v
 				}
 			}
@@ -158,7 +158,7 @@ func (r *Reader) readHeaderElement(name string) {
 	case "PmtInfId":
 		if r.once(&b.seen, bPmtInfID) {
 			v := s.value()
-			if r.checkText(s.pos(), name, v, 35) {
+			if r.checkText(name, v, 35) {
 				b.batch.ID = v
 			}
 		}

@@ -48,7 +48,10 @@ func (in *input) fill() {
 		n := copy(in.buf, in.buf[in.r:in.w])
 		in.r, in.w = 0, n
 	}
-	for tries := 0; tries < 100 && in.w < len(in.buf); tries++ {
+	if in.w == len(in.buf) {
+		return // full of unread bytes
+	}
+	for tries := 0; tries < 100; tries++ {
 		n, err := in.src.Read(in.buf[in.w:])
 		in.w += n
 		if err != nil {
@@ -59,9 +62,7 @@ func (in *input) fill() {
 			return
 		}
 	}
-	if in.w < len(in.buf) && in.r == in.w {
-		in.err = io.ErrNoProgress
-	}
+	in.err = io.ErrNoProgress // a reader that keeps returning 0, nil
 }
 
 // peek returns up to n buffered bytes without consuming them.

@@ -20,7 +20,7 @@ func (r *Reader) readParty(p *formats.Party) {
 				continue
 			}
 			nm = true
-			if v := s.value(); r.checkText(s.pos(), name, v, 140) {
+			if v := s.value(); r.checkText(name, v, 140) {
 				p.Name = v
 			}
 		case "PstlAdr":
@@ -48,7 +48,7 @@ func (r *Reader) readAddress(p *formats.Party) {
 		if !r.once(&seen, bit) {
 			return
 		}
-		if v := s.value(); r.checkText(s.pos(), s.name(), v, maxLen) {
+		if v := s.value(); r.checkText(s.name(), v, maxLen) {
 			*out = v
 		}
 	}
@@ -79,7 +79,7 @@ func (r *Reader) readAddress(p *formats.Party) {
 				r.add(s.pos(), name, "more than 7 address lines")
 				continue
 			}
-			if v := s.value(); r.checkText(s.pos(), name, v, 70) {
+			if v := s.value(); r.checkText(name, v, 70) {
 				p.AddressLines = append(p.AddressLines, v)
 			}
 		case "AdrTp", "Dept", "SubDept", "CtrySubDvsn", "BldgNm", "Flr", "PstBx", "Room", "TwnLctnNm", "DstrctNm":
@@ -179,7 +179,7 @@ func (r *Reader) readOtherAccount(a *formats.Account) {
 			}
 			id = true
 			v := s.value()
-			if !r.checkText(s.pos(), name, v, 34) {
+			if !r.checkText(name, v, 34) {
 				continue
 			}
 			a.Number = v
@@ -254,7 +254,7 @@ func (r *Reader) readFinInstn(a *formats.Agent) {
 			}
 		case "Nm":
 			if r.once(&seen, 4) {
-				if v := s.value(); r.checkText(s.pos(), name, v, 140) {
+				if v := s.value(); r.checkText(name, v, 140) {
 					a.Name = v
 				}
 			}
@@ -291,7 +291,7 @@ func (r *Reader) readClearing(a *formats.Agent) {
 				continue
 			}
 			mmb = true
-			if v := s.value(); r.checkText(s.pos(), name, v, 35) {
+			if v := s.value(); r.checkText(name, v, 35) {
 				a.BankCode = v
 			}
 		case "ClrSysId":
@@ -319,7 +319,7 @@ func (r *Reader) readGenericID() string {
 				continue
 			}
 			seen = true
-			if v := s.value(); r.checkText(s.pos(), name, v, 35) {
+			if v := s.value(); r.checkText(name, v, 35) {
 				id = v
 			}
 		case "SchmeNm", "Issr":

@@ -34,7 +34,7 @@ func (r *Reader) readRemittance(rm *formats.Remittance) {
 			nU++
 			s.setIndex(nU)
 			v := s.value()
-			if !r.checkText(s.pos(), name, v, 140) {
+			if !r.checkText(name, v, 140) {
 				continue
 			}
 			if !r.opts.IgnoreUstrdSymbols {
@@ -112,7 +112,7 @@ func (r *Reader) readCreditorRef(rm *formats.Remittance) {
 			hasRef = true
 			v := s.value()
 			refPos = s.pos()
-			if r.checkText(refPos, name, v, 35) {
+			if r.checkText(name, v, 35) {
 				ref = v
 			}
 		default:
@@ -167,13 +167,20 @@ func (r *Reader) readRefType() string {
 var symbolMax = map[string]int{"VS": 10, "KS": 4, "SS": 10}
 
 // setSymbol validates a symbol and stores it, reporting a conflicting repeat.
+// A zero pos means the current element.
 func (r *Reader) setSymbol(rm *formats.Remittance, pos formats.Pos, kind, v string) bool {
+	at := func() formats.Pos {
+		if pos == (formats.Pos{}) {
+			return r.s.pos()
+		}
+		return pos
+	}
 	if !allDigits(v) {
-		r.add(pos, kind, "symbol %q is not digits only", v)
+		r.add(at(), kind, "symbol %q is not digits only", v)
 		return false
 	}
 	if len(v) > symbolMax[kind] {
-		r.add(pos, kind, "symbol %q has %d digits, at most %d allowed", v, len(v), symbolMax[kind])
+		r.add(at(), kind, "symbol %q has %d digits, at most %d allowed", v, len(v), symbolMax[kind])
 		return false
 	}
 	var dst *string
@@ -186,7 +193,7 @@ func (r *Reader) setSymbol(rm *formats.Remittance, pos formats.Pos, kind, v stri
 		dst = &rm.SS
 	}
 	if *dst != "" && *dst != v {
-		r.add(pos, kind, "given twice with different values: %s and %s", *dst, v)
+		r.add(at(), kind, "given twice with different values: %s and %s", *dst, v)
 		return false
 	}
 	*dst = v
@@ -216,7 +223,7 @@ func (r *Reader) ustrdSymbols(rm *formats.Remittance, v string) string {
 		if n == 4 || (n < len(rest) && rest[n] != '/' && rest[n] != ' ') {
 			break
 		}
-		r.setSymbol(rm, r.s.pos(), kind, rest[4:n])
+		r.setSymbol(rm, formats.Pos{}, kind, rest[4:n])
 		found = true
 		rest = rest[n:]
 	}

@@ -130,12 +130,14 @@ func (s *scanner) tok() xml.Token {
 			return nil
 		}
 		s.in.resetCount()
-		t, err := s.dec.RawToken()
+		tok, err := s.dec.RawToken()
 		if err != nil {
 			s.fail(err)
 			return nil
 		}
-		switch t := t.(type) {
+		// Return tok, not t: re-boxing the concrete value would allocate a
+		// second time per token.
+		switch t := tok.(type) {
 		case xml.StartElement:
 			if len(s.names) >= MaxDepth {
 				s.stop(formats.Pos{Line: s.line(), Path: string(s.path)}, "", "elements nested deeper than %d levels; this is not a payment file", MaxDepth)
@@ -150,7 +152,7 @@ func (s *scanner) tok() xml.Token {
 			if len(s.names) > 1 {
 				s.checkNamespaceDecl(t)
 			}
-			return t
+			return tok
 		case xml.EndElement:
 			if len(s.names) == 0 {
 				s.stop(formats.Pos{Line: s.line()}, "", "closing tag </%s> without an opening tag", rawName(t.Name))
@@ -161,9 +163,9 @@ func (s *scanner) tok() xml.Token {
 				return nil
 			}
 			s.closed = true
-			return t
+			return tok
 		case xml.CharData:
-			return t
+			return tok
 		case xml.Directive:
 			s.stop(formats.Pos{Line: s.line(), Path: string(s.path)}, "", "DTD not allowed: the file contains <!%s>; DOCTYPE and entity declarations are refused", clip(string(t), 40))
 			return nil

@@ -148,7 +148,7 @@ func (r *Reader) readPmtID(p *formats.Payment) {
 				continue
 			}
 			instr = true
-			if v := s.value(); r.checkText(s.pos(), name, v, 35) {
+			if v := s.value(); r.checkText(name, v, 35) {
 				p.InstructionID = v
 			}
 		case "EndToEndId":
@@ -157,7 +157,7 @@ func (r *Reader) readPmtID(p *formats.Payment) {
 				continue
 			}
 			e2e = true
-			if v := s.value(); r.checkText(s.pos(), name, v, 35) {
+			if v := s.value(); r.checkText(name, v, 35) {
 				p.EndToEndID = v
 			}
 		case "UETR":
@@ -211,7 +211,10 @@ func (r *Reader) readInstdAmt(p *formats.Payment) (money.Dec, bool) {
 	s := &r.s
 	ccy, hasCcy := s.attr("Ccy")
 	v := s.value()
-	pos := s.pos()
+	var pos formats.Pos // built on the first problem only
+	if v == "" || !isPlainAmount(v) || !hasCcy || !validCurrencyCode(ccy) {
+		pos = s.pos()
+	}
 	d, err := money.ParseDec(v)
 	switch {
 	case v == "":
@@ -239,6 +242,9 @@ func (r *Reader) readInstdAmt(p *formats.Payment) (money.Dec, bool) {
 		return d, true
 	}
 	a, err := money.Parse(v, ccy)
+	if err != nil {
+		pos = s.pos()
+	}
 	switch {
 	case errors.Is(err, money.ErrCurrency):
 		r.add(pos, "Ccy", "%q is not an ISO 4217 currency", ccy)
@@ -258,6 +264,13 @@ func (r *Reader) readInstdAmt(p *formats.Payment) (money.Dec, bool) {
 		p.Amount = a
 	}
 	return d, true
+}
+
+// isPlainAmount reports an amount that needs no problem before the currency
+// check: digits with at most one '.', at most 5 decimals and 18 digits.
+func isPlainAmount(v string) bool {
+	d, err := money.ParseDec(v)
+	return err == nil && v[0] != '+' && !d.Neg && d.Scale <= 5 && digitCount(v) <= 18
 }
 
 // maxCurrencyDecimals is the largest ISO 4217 exponent (BHD, KWD, …).
@@ -365,10 +378,10 @@ func (r *Reader) readCodeChoice() (cd, prtry string) {
 			}
 			v := s.value()
 			if name == "Cd" {
-				if r.checkText(s.pos(), name, v, 35) {
+				if r.checkText(name, v, 35) {
 					cd = v
 				}
-			} else if r.checkText(s.pos(), name, v, 35) {
+			} else if r.checkText(name, v, 35) {
 				prtry = v
 			}
 		default:

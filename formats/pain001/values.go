@@ -10,15 +10,17 @@ import (
 	"erpconnector/formats"
 )
 
-// checkText enforces an ISO MaxNText: 1..n characters (not bytes).
-func (r *Reader) checkText(pos formats.Pos, field, v string, maxLen int) bool {
+// checkText enforces an ISO MaxNText, 1..n characters (not bytes), on the
+// value of the current element. The path string is built only for a problem:
+// this runs for every text of every payment.
+func (r *Reader) checkText(field, v string, maxLen int) bool {
 	n := utf8.RuneCountInString(v)
 	switch {
 	case n == 0:
-		r.add(pos, field, "is empty")
+		r.add(r.s.pos(), field, "is empty")
 		return false
 	case n > maxLen:
-		r.add(pos, field, "is %d characters long, at most %d allowed", n, maxLen)
+		r.add(r.s.pos(), field, "is %d characters long, at most %d allowed", n, maxLen)
 		return false
 	}
 	return true

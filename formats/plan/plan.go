@@ -100,6 +100,9 @@ func Run(rd formats.PaymentReader, src Source, opts Options, each func(*formats.
 	var enc encoder
 	var kbEnc *kbjson.Encoder
 	var biEnc *bijson.Encoder
+	if opts.KB.NotBefore.IsZero() {
+		opts.KB.NotBefore = opts.Validate.Today
+	}
 	switch opts.Bank {
 	case KB:
 		kbEnc = kbjson.NewEncoder(kbjson.Source{SHA256: src.SHA256, Name: src.Name}, opts.KB)
@@ -128,7 +131,13 @@ func Run(rd formats.PaymentReader, src Source, opts Options, each func(*formats.
 				res.Totals[p.Amount.Currency] = sum
 			}
 		}
-		res.Problems.Append(validate.Payment(p, opts.Validate)...)
+		rules := opts.Validate
+		// A field the reader could not parse is left zero; do not also call it "missing".
+		rules.ReaderHadProblems = rd.Problems().Len() > 0
+		if rules.DefaultCountry == "" {
+			rules.DefaultCountry = defaultCountry(opts.Bank)
+		}
+		res.Problems.Append(validate.Payment(p, rules)...)
 		res.Problems.Append(enc.Add(p)...)
 		if each != nil {
 			if err := each(p); err != nil {
@@ -165,4 +174,13 @@ func Run(rd formats.PaymentReader, src Source, opts Options, each func(*formats.
 		}
 	}
 	return res, nil
+}
+
+// defaultCountry is the country of a domestic account number that does not
+// say: the bank's own country.
+func defaultCountry(b Bank) string {
+	if b == KB {
+		return "CZ"
+	}
+	return "DK"
 }

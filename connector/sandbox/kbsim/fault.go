@@ -1,0 +1,189 @@
+package kbsim
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Fault kinds for ArmFault and POST /_sim/fault.
+const (
+	FaultStatus           = "status"             // answer Status (JSON error) without processing
+	FaultDelay            = "delay"              // wait Delay, then process normally
+	FaultDropBeforeCommit = "drop-before-commit" // close the connection without processing
+	FaultDropAfterCommit  = "drop-after-commit"  // process and store, then close without a response
+	FaultGatewayXML       = "gateway-xml"        // the WSO2 gateway's XML fault (kb-batchda.md §6 item 4), nothing processed
+)
+
+// Fault is armed for the next Count requests whose path equals Path (empty:
+// any KB endpoint; never the control API). Faults fire in the order armed.
+type Fault struct {
+	Path       string `json:"path,omitempty"`
+	Kind       string `json:"kind"`
+	Status     int    `json:"status,omitempty"`     // "status": default 503; "gateway-xml": default 504
+	RetryAfter int    `json:"retryAfter,omitempty"` // seconds for Retry-After on 429/503; default 30 for 429
+	Delay      string `json:"delay,omitempty"`      // "delay": a Go duration such as "2s"
+	Count      int    `json:"count,omitempty"`      // default 1
+}
+
+type armedFault struct {
+	Fault
+	delay time.Duration
+	left  int
+}
+
+// ArmFault arms a fault (the Go form of POST /_sim/fault).
+func (s *Server) ArmFault(f Fault) error {
+	a := &armedFault{Fault: f, left: f.Count}
+	if a.left == 0 {
+		a.left = 1
+	}
+	if a.left < 0 || f.RetryAfter < 0 {
+		return fmt.Errorf("kbsim: fault count %d / retryAfter %d", f.Count, f.RetryAfter)
+	}
+	switch f.Kind {
+	case FaultStatus, FaultGatewayXML:
+		if a.Status == 0 {
+			a.Status = http.StatusServiceUnavailable
+			if f.Kind == FaultGatewayXML {
+				a.Status = http.StatusGatewayTimeout
+			}
+		}
+		if a.Status < 400 || a.Status > 599 {
+			return fmt.Errorf("kbsim: fault status %d: want 400..599", f.Status)
+		}
+		if a.Status == http.StatusTooManyRequests && a.RetryAfter == 0 {
+			a.RetryAfter = 30
+		}
+	case FaultDelay:
+		d, err := time.ParseDuration(f.Delay)
+		if err != nil || d < 0 {
+			return fmt.Errorf("kbsim: fault delay %q: want a duration such as \"2s\"", f.Delay)
+		}
+		a.delay = d
+	case FaultDropBeforeCommit, FaultDropAfterCommit:
+	default:
+		return fmt.Errorf("kbsim: unknown fault kind %q", f.Kind)
+	}
+	s.mu.Lock()
+	s.faults = append(s.faults, a)
+	s.mu.Unlock()
+	return nil
+}
+
+// takeFault consumes one use of the first fault matching the path.
+func (s *Server) takeFault(path string) *armedFault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, f := range s.faults {
+		if f.Path != "" && f.Path != path {
+			continue
+		}
+		f.left--
+		if f.left <= 0 {
+			s.faults = append(s.faults[:i], s.faults[i+1:]...)
+		}
+		return f
+	}
+	return nil
+}
+
+// gatewayFault is the WSO2 API Manager fault KB's gateway answers when the
+// back end times out (komercka/adaa-client test resource).
+const gatewayFault = `<am:fault xmlns:am="http://wso2.org/apimanager">
+    <am:code>101504</am:code>
+    <am:type>Status report</am:type>
+    <am:message>Runtime Error</am:message>
+    <am:description>Send timeout</am:description>
+</am:fault>
+`
+
+// applyFault acts out a fault. It reports whether normal processing should
+// follow (only after a delay).
+func (s *Server) applyFault(f *armedFault, w http.ResponseWriter, r *http.Request) bool {
+	if f.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
+	}
+	switch f.Kind {
+	case FaultStatus:
+		writeJSON(w, f.Status, errorBody{Errors: []APIError{{Error: statusCode(f.Status),
+			Message: fmt.Sprintf("injected fault: HTTP %d", f.Status)}}})
+		return false
+	case FaultGatewayXML:
+		w.Header().Set("Content-Type", "application/xml; charset=UTF-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(gatewayFault)))
+		w.WriteHeader(f.Status)
+		io.WriteString(w, gatewayFault)
+		return false
+	case FaultDelay:
+		// Read the body first: net/http only notices a client that hung up
+		// (and cancels the context) once the body has been consumed.
+		body, err := readBody(w, r)
+		if err != nil {
+			return false
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		t := time.NewTimer(f.delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return true
+		case <-r.Context().Done():
+			return false
+		}
+	case FaultDropBeforeCommit:
+		dropConnection(w)
+		return false
+	case FaultDropAfterCommit:
+		// Process against a buffer so nothing reaches the client, then drop.
+		s.serveBank(&discardWriter{h: http.Header{}}, r)
+		dropConnection(w)
+		return false
+	}
+	return true
+}
+
+// statusCode is the COBS-style code of an injected status.
+func statusCode(status int) string {
+	switch status {
+	case http.StatusTooManyRequests:
+		return "TOO_MANY_REQUESTS"
+	case http.StatusServiceUnavailable:
+		return "SERVICE_UNAVAILABLE"
+	case http.StatusUnauthorized:
+		return "UNAUTHORISED"
+	case http.StatusForbidden:
+		return "FORBIDDEN"
+	}
+	if status >= 500 {
+		return "INTERNAL_ERROR"
+	}
+	return "FIELD_INVALID"
+}
+
+// dropConnection closes the client connection without writing a response.
+// Without a hijackable connection (HTTP/2) the handler is aborted, which
+// resets the stream: the client sees a transport error either way.
+func dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// discardWriter swallows a response; it is deliberately not a Hijacker.
+type discardWriter struct {
+	h    http.Header
+	body bytes.Buffer
+	code int
+}
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) Write(b []byte) (int, error) { return d.body.Write(b) }
+func (d *discardWriter) WriteHeader(code int)        { d.code = code }
