@@ -156,7 +156,7 @@ func (e *Encoder) Add(p *formats.Payment) []formats.Problem {
 	case formats.PriorityHigh:
 		tx.Urgency = e.opts.UrgencyHigh
 	case formats.PriorityInstant:
-		if e.opts.UrgencyInstant == 0 {
+		if e.opts.UrgencyInstant <= 0 {
 			bad("urgency", "instant payment (INST) requested; BankIntegration's urgency for instant payments is unknown and none is configured")
 		}
 		tx.Urgency = e.opts.UrgencyInstant

@@ -221,3 +221,36 @@ func equalJSON(a, b any) bool {
 	y, _ := json.Marshal(b)
 	return bytes.Equal(x, y)
 }
+
+// Every request the encoder makes can be signed at send time and verifies
+// with the header account of that request.
+func TestEncodedRequestsSign(t *testing.T) {
+	ps := benchPayments(5)
+	ps[3].DebtorAccount = formats.Account{IBAN: "DK7364600001234567"}
+	o := DefaultOptions("MyERP")
+	o.MaxTransactions = 2
+	for _, r := range encodeAll(t, testSource, o, ps) {
+		c := specCreds
+		c.Account = r.DebtorAccount
+		h, err := PaymentAuthorization(c, r.RequestID, r.Hash, specNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hd, _ := DecodeAuthorization(h)
+		if err := Verify(hd, c, r.Hash); err != nil {
+			t.Errorf("request %s: %v", r.RequestID, err)
+		}
+		var body struct {
+			Transactions []struct {
+				PaymentID string `json:"paymentId"`
+				Account   string `json:"account"`
+			}
+		}
+		json.Unmarshal(r.Body, &body)
+		for i, x := range body.Transactions {
+			if hd.Hash[i].ID != x.PaymentID || r.Hash[i].CreditorAccount != x.Account {
+				t.Errorf("request %s tx %d: hash input %+v, body %+v", r.RequestID, i, r.Hash[i], x)
+			}
+		}
+	}
+}

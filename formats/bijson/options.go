@@ -43,13 +43,13 @@ type Options struct {
 	ERP string
 	// MaxTransactions per request; 0 means DefaultMaxTransactions.
 	MaxTransactions int
-	// Urgency for NORM payments; 0 means UrgencyNormal.
+	// Urgency for NORM payments; 0 or less means UrgencyNormal.
 	Urgency int
-	// UrgencyHigh for HIGH payments; 0 means UrgencySameDay.
+	// UrgencyHigh for HIGH payments; 0 or less means UrgencySameDay.
 	UrgencyHigh int
 	// UrgencyInstant for INST payments. The value for instant payments is
-	// [UNK]; 0 (the default) reports such payments as a problem instead of
-	// sending them slower than the ERP asked.
+	// [UNK]; 0 or less (the default) reports such payments as a problem
+	// instead of sending them slower than the ERP asked.
 	UrgencyInstant int
 	// RequestOptions is written as the body's "options".
 	RequestOptions RequestOptions
@@ -99,10 +99,10 @@ func (o Options) withDefaults() Options {
 	if o.MaxTransactions <= 0 {
 		o.MaxTransactions = DefaultMaxTransactions
 	}
-	if o.Urgency == 0 {
+	if o.Urgency <= 0 {
 		o.Urgency = UrgencyNormal
 	}
-	if o.UrgencyHigh == 0 {
+	if o.UrgencyHigh <= 0 {
 		o.UrgencyHigh = UrgencySameDay
 	}
 	l, d := &o.Limits, DefaultLimits

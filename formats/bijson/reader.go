@@ -34,6 +34,14 @@ import (
 //	creditor         Creditor {Name, Street, BuildingNo, PostCode, Town, Country},
 //	                 creditor.bic → CreditorAgent.BIC
 //
+// Re-encoding gives the same transactions for every body the encoder could
+// have written with the same options. Two spellings are normalised on the
+// way: a DKK payment to a Danish IBAN sent as type 11 comes back as type 1
+// with the BBAN (unless Options.DomesticIBANAsIBAN), and an amount is
+// written with two decimals (154.0 → 154.00). The trailing "\n" in
+// Unstructured when there is no message is deliberate: it tells the encoder
+// that creditorText is given, not to be derived from a longer text.
+//
 // The debtor is not in the body (it is the Authorization header's account):
 // it comes from the route and is set on every payment.
 //

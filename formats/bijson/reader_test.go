@@ -342,3 +342,21 @@ func TestReadOneByteReader(t *testing.T) {
 		t.Fatalf("%d payments, problems %v", n, r.Problems().List())
 	}
 }
+
+// A DKK payment to a Danish IBAN sent as type 11 is re-encoded as the
+// domestic transfer it is, unless the route sends Danish IBANs as IBANs.
+func TestReadDanishIBANType11(t *testing.T) {
+	body := `{"transactions":[{"paymentId":"P1","paymentDate":"2025-03-14","amount":1,"type":11,"currency":"DKK","account":"DK2280790000820049","creditor":{"name":"N","bic":"DABADKKK"}}]}`
+	ps, probs, _ := readAll(t, []byte(body), routeDebtor)
+	if len(probs) != 0 {
+		t.Fatal(probs)
+	}
+	if got := tx(t, encodeAll(t, testSource, DefaultOptions("E"), ps)); !strings.Contains(got, `"type":1,"currency":"DKK","account":"80790000820049"`) {
+		t.Errorf("default: %s", got)
+	}
+	o := DefaultOptions("E")
+	o.DomesticIBANAsIBAN = true
+	if got := tx(t, encodeAll(t, testSource, o, ps)); !strings.Contains(got, `"type":11,"currency":"DKK","account":"DK2280790000820049"`) {
+		t.Errorf("DomesticIBANAsIBAN: %s", got)
+	}
+}

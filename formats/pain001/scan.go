@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 
@@ -315,6 +314,3 @@ func (s *scanner) attr(local string) (string, bool) {
 	}
 	return "", false
 }
-
-// errorf is a convenience for building problem messages from errors.
-func errorf(err error) string { return fmt.Sprint(err) }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"erpconnector/formats"
 	"erpconnector/formats/bijson"
@@ -113,7 +114,9 @@ func Run(rd formats.PaymentReader, src Source, opts Options, each func(*formats.
 	default:
 		return nil, fmt.Errorf("unknown bank %q", opts.Bank)
 	}
+	seen := map[string]bool{} // debtor problems already reported for a batch
 	for {
+		before := rd.Problems().Len()
 		p, err := rd.Next()
 		if errors.Is(err, io.EOF) {
 			break
@@ -131,14 +134,32 @@ func Run(rd formats.PaymentReader, src Source, opts Options, each func(*formats.
 				res.Totals[p.Amount.Currency] = sum
 			}
 		}
+		readerFound := rd.Problems().Len() > before
 		rules := opts.Validate
 		// A field the reader could not parse is left zero; do not also call it "missing".
-		rules.ReaderHadProblems = rd.Problems().Len() > 0
+		rules.ReaderHadProblems = readerFound || rd.Problems().Len() > 0
 		if rules.DefaultCountry == "" {
 			rules.DefaultCountry = defaultCountry(opts.Bank)
 		}
-		res.Problems.Append(validate.Payment(p, rules)...)
-		res.Problems.Append(enc.Add(p)...)
+		found := validate.Payment(p, rules)
+		for _, pr := range found {
+			// The debtor comes from the batch header: say what is wrong with
+			// it once per batch, not once per payment.
+			if strings.HasPrefix(pr.Field, "debtor") && p.Batch != nil {
+				k := fmt.Sprintf("%p|%s|%s", p.Batch, pr.Field, pr.Msg)
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+			}
+			res.Problems.Append(pr)
+		}
+		// The bank's own rules are checked on payments that are otherwise
+		// sound; on a broken payment they would only repeat, in the bank's
+		// words, what the reader or the validator already said.
+		if !readerFound && len(found) == 0 {
+			res.Problems.Append(enc.Add(p)...)
+		}
 		if each != nil {
 			if err := each(p); err != nil {
 				return nil, err

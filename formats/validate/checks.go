@@ -112,6 +112,12 @@ func (c *checker) reference() {
 			c.add("creditor reference", "missing although a reference type "+rm.ReferenceType+" is given")
 			return
 		}
+		// SCOR is any structured creditor reference; only an ISO 11649 one
+		// (starting RF) has check digits to verify. Issuer-specific schemes
+		// (SCOR with another Issr, which the model does not carry) pass as given.
+		if strings.EqualFold(rm.ReferenceType, "SCOR") && !strings.HasPrefix(strings.ToUpper(rm.Reference), "RF") {
+			return
+		}
 		if err := account.ValidateCreditorReference(rm.Reference); err != nil {
 			c.add("creditor reference", err.Error())
 		}
