@@ -598,7 +598,9 @@ func TestSIGTERMDuringSubmitFinishesCleanly(t *testing.T) {
 	e := newEnv(t, s, "")
 	e.start()
 	e.drop("p.xml", sample(t, "dk-payments.xml"))
-	waitFor(t, "submitting", 20*time.Second, func() bool { return strings.Contains(e.log.String(), "submitting") || strings.Contains(e.log.String(), "status file written") })
+	waitFor(t, "submitting", 20*time.Second, func() bool {
+		return strings.Contains(e.log.String(), "submitting") || strings.Contains(e.log.String(), "status file written")
+	})
 	time.Sleep(300 * time.Millisecond) // inside the 2s bank delay
 	start := time.Now()
 	e.cmd.Process.Signal(syscall.SIGTERM)
