@@ -121,7 +121,12 @@ type Agent struct {
 
 // Remittance is what the creditor is told about the payment.
 type Remittance struct {
-	Unstructured string // free text, at most 140 characters in every format we write
+	// Unstructured is free text, at most 140 characters. It may hold several
+	// lines separated by "\n" where the source kept them apart (the
+	// BankIntegration creditorText and creditorMessage lines); no other
+	// control character is ever valid. Encoders that carry one line join the
+	// lines or report a problem.
+	Unstructured string
 	// Czech payment symbols, digits only, leading zeros kept as the file gave
 	// them (encoders strip them where the bank wants that).
 	VS, KS, SS string

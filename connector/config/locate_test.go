@@ -173,7 +173,7 @@ func FuzzParse(f *testing.F) {
 	}
 	file := filepath.Join(f.TempDir(), "erpconnector.toml")
 	f.Fuzz(func(t *testing.T, src []byte) {
-		tm := time.AfterFunc(3*time.Second, func() { panic(fmt.Sprintf("HANG %q", src)) })
+		tm := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("HANG %q", src)) })
 		defer tm.Stop()
 		c, err := Parse(file, src)
 		if c == nil {

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Entry is a regular file in a folder.
@@ -53,7 +54,8 @@ func CheckName(name string) error {
 		return fmt.Errorf("%q: %w: contains a path separator", name, ErrUnsafeName)
 	}
 	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
+		// C0, DEL and C1 (U+0080..U+009F): they garble logs and status files.
+		if unicode.IsControl(r) {
 			return fmt.Errorf("%q: %w: contains a control character", name, ErrUnsafeName)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/fsnotify/fsnotify"
@@ -102,11 +103,14 @@ func (l *Local) Rename(ctx context.Context, from, to string) error {
 	if err != nil {
 		return err
 	}
-	dst := filepath.Join(l.Dir, filepath.FromSlash(to))
-	if rel, err := filepath.Rel(l.Dir, dst); err != nil || rel == ".." || filepath.IsAbs(rel) || len(rel) > 2 && rel[:3] == ".."+string(filepath.Separator) {
-		return fmt.Errorf("%q: %w: outside the folder", to, ErrUnsafeName)
+	// Every element of to must be a plain name: no "..", no absolute path,
+	// no empty element ("" would be the folder itself, "a//b" is a typo).
+	for _, part := range strings.Split(to, "/") {
+		if err := CheckName(part); err != nil {
+			return fmt.Errorf("%q: %w: not a path inside the folder", to, ErrUnsafeName)
+		}
 	}
-	return fsutil.Move(src, dst)
+	return fsutil.Move(src, filepath.Join(l.Dir, filepath.FromSlash(to)))
 }
 
 // Remove deletes a file.

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -23,7 +24,6 @@ func (c *checker) texts() {
 		{"instruction ID", p.InstructionID},
 		{"end-to-end ID", p.EndToEndID},
 		{"charge bearer", p.ChargeBearer},
-		{"remittance information", p.Remittance.Unstructured},
 		{"creditor reference", p.Remittance.Reference},
 		{"creditor reference type", p.Remittance.ReferenceType},
 		{"own text", p.OwnText},
@@ -38,12 +38,17 @@ func (c *checker) texts() {
 	}
 	fs = partyTexts(fs, "debtor", &p.Debtor)
 	fs = partyTexts(fs, "creditor", &p.Creditor)
+	// Remittance text may be several lines, separated by "\n" (the model's
+	// multi-line form, see formats.Remittance); each line must be clean text.
+	for _, line := range strings.Split(p.Remittance.Unstructured, "\n") {
+		fs = append(fs, textField{"remittance information", line})
+	}
 	for _, f := range fs {
 		if msg := badText(f.v); msg != "" {
 			c.add(f.name, msg)
 		}
 	}
-	if n := utf8.RuneCountInString(p.Remittance.Unstructured); n > maxUnstructured {
+	if n := utf8.RuneCountInString(p.Remittance.Unstructured) - strings.Count(p.Remittance.Unstructured, "\n"); n > maxUnstructured {
 		c.add("remittance information", fmt.Sprintf("%d characters; at most %d", n, maxUnstructured))
 	}
 	for _, cc := range []textField{{"debtor country", p.Debtor.Country}, {"creditor country", p.Creditor.Country}} {

@@ -182,7 +182,9 @@ func TestRules(t *testing.T) {
 		{"FIK needs no name", dkPayment, func(r *Rules) { r.RequireCreditorName = true }, nil, nil},
 		// text
 		{"tab in name", czPayment, nil, func(p *formats.Payment) { p.Creditor.Name = "ACME\ts.r.o." }, []want{{"creditor name", "control character U+0009 at byte 4"}}},
-		{"newline in remittance", czPayment, nil, func(p *formats.Payment) { p.Remittance.Unstructured = "a\nb" }, []want{{"remittance information", "U+000A"}}},
+		{"tab in remittance", czPayment, nil, func(p *formats.Payment) { p.Remittance.Unstructured = "a\tb" }, []want{{"remittance information", "U+0009"}}},
+		{"CR in a remittance line", czPayment, nil, func(p *formats.Payment) { p.Remittance.Unstructured = "a\r\nb" }, []want{{"remittance information", "U+000D"}}},
+		{"remittance lines", czPayment, nil, func(p *formats.Payment) { p.Remittance.Unstructured = "first line\nsecond line\n" }, nil},
 		{"NUL in end-to-end", czPayment, nil, func(p *formats.Payment) { p.EndToEndID = "E2E\x00" }, []want{{"end-to-end ID", "U+0000"}}},
 		{"C1 control", czPayment, nil, func(p *formats.Payment) { p.OwnText = "a\u0085" }, []want{{"own text", "U+0085"}}},
 		{"line separator", czPayment, nil, func(p *formats.Payment) { p.Debtor.Town = "Praha\u2028" }, []want{{"debtor town", "line break"}}},

@@ -245,6 +245,7 @@ func (s *Server) Reset() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.st = newState()
+	s.reindexLocked()
 	s.faults = nil
 	return s.persistLocked()
 }

@@ -225,6 +225,8 @@ func (s *Server) acceptLocked(id identity, req paymentRequest, txs []txWire, now
 		st := p.statusAt(now, s.cfg.CancelledStatus).Status
 		p.Receptions = []Reception{{RequestID: req.RequestID, TransID: transID, At: now, Status: st}}
 		s.st.Payments = append(s.st.Payments, p)
+		k := paymentKey(p.Account, p.PaymentID)
+		s.byKey[k] = append(s.byKey[k], p)
 		answers = append(answers, s.answerFor(p, now))
 	}
 	return answers
@@ -233,9 +235,10 @@ func (s *Server) acceptLocked(id identity, req paymentRequest, txs []txWire, now
 // activeLocked is the latest record of account+paymentID that did not fail
 // validation: a failed attempt does not block a corrected resend.
 func (s *Server) activeLocked(account, paymentID string) *payment {
-	for i := len(s.st.Payments) - 1; i >= 0; i-- {
-		p := s.st.Payments[i]
-		if p.Account == account && p.PaymentID == paymentID && !p.Failed {
+	recs := s.byKey[paymentKey(account, paymentID)]
+	for i := len(recs) - 1; i >= 0; i-- {
+		p := recs[i]
+		if !p.Failed {
 			return p
 		}
 	}

@@ -21,6 +21,20 @@ type Server struct {
 	mu     sync.Mutex
 	st     state
 	faults []*armedFault
+	// byKey indexes st.Payments by account+paymentId, oldest first, so that
+	// duplicate and status look-ups stay O(1) with 100,000 payments.
+	byKey map[string][]*payment
+}
+
+func paymentKey(account, paymentID string) string { return account + "\x00" + paymentID }
+
+// reindexLocked rebuilds byKey from st.Payments.
+func (s *Server) reindexLocked() {
+	s.byKey = make(map[string][]*payment, len(s.st.Payments))
+	for _, p := range s.st.Payments {
+		k := paymentKey(p.Account, p.PaymentID)
+		s.byKey[k] = append(s.byKey[k], p)
+	}
 }
 
 // New validates the config and loads the persisted ledger when StatePath
@@ -35,7 +49,9 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{cfg: cfg, c: c, st: st}, nil
+	srv := &Server{cfg: cfg, c: c, st: st}
+	srv.reindexLocked()
+	return srv, nil
 }
 
 // maxBody bounds a request body; the service's own limit is unknown.

@@ -138,11 +138,8 @@ func (s *Server) latestLocked(account, paymentID string) *payment {
 	if p := s.activeLocked(account, paymentID); p != nil {
 		return p
 	}
-	for i := len(s.st.Payments) - 1; i >= 0; i-- {
-		p := s.st.Payments[i]
-		if p.Account == account && p.PaymentID == paymentID {
-			return p
-		}
+	if recs := s.byKey[paymentKey(account, paymentID)]; len(recs) > 0 {
+		return recs[len(recs)-1]
 	}
 	return nil
 }
