@@ -564,7 +564,7 @@ func TestDroppedConnectionBeforeCommitIsResent(t *testing.T) {
 // restarts it: every payment must reach the bank exactly once and the file
 // must end with complete, valid status files.
 func TestRestartInEveryState(t *testing.T) {
-	for _, point := range []string{"after-intent", "after-bank-call", "after-status-write:1", "after-status-write:4", "sigkill-at-claim"} {
+	for _, point := range []string{"after-claim", "after-intent", "after-bank-call", "after-status-write:1", "after-status-write:4", "sigkill-at-claim"} {
 		t.Run(point, func(t *testing.T) {
 			s := startSim(t)
 			e := newEnv(t, s, "")

@@ -12,7 +12,8 @@ import (
 // With -tags failpoints, ERPCONNECTOR_FAILPOINT=name[:n] kills the process
 // (no cleanup, no deferred functions, as SIGKILL) the n-th time (default the
 // first) the named point is reached. Crash tests use it to stop the daemon at
-// exact steps: after-intent, after-bank-call, after-status-write.
+// exact steps: after-claim (claimed and planned, inbox file not yet moved),
+// after-intent, after-bank-call, after-status-write.
 func init() {
 	spec := os.Getenv("ERPCONNECTOR_FAILPOINT")
 	if spec == "" {

@@ -56,16 +56,17 @@ func (d *Daemon) processFile(ctx context.Context, id string) {
 			return
 		}
 	}
-	// Tell the ERP what it has been told nothing about yet (received,
-	// rejected, duplicate) before talking to the bank.
-	if err := d.report(f, r); err != nil {
-		log.Error("cannot write the status file; will retry", "err", err)
-		d.later(id, d.opts.Now().Add(5*time.Second))
-		return
-	}
 	if f.State != store.FilePlanned {
+		// Rejected or duplicate: tell the ERP, and that is all.
+		if err := d.report(f, r); err != nil {
+			log.Error("cannot write the status file; will retry", "err", err)
+			d.later(id, d.opts.Now().Add(5*time.Second))
+		}
 		return
 	}
+	// A planned file goes to the bank first and the status file follows, so
+	// that no status write delays a payment; if the bank cannot be reached
+	// the first status file says "received".
 	next := d.advance(ctx, f, r)
 	if f, err = d.file(id); err != nil {
 		return
@@ -93,24 +94,35 @@ func (d *Daemon) file(id string) (*store.File, error) {
 // outcome in one transaction: rejected with every problem, duplicate of an
 // earlier file, or planned with every request and payment.
 func (d *Daemon) planFile(f *store.File, r *route) error {
+	commit, err := d.planCommit(f, r)
+	if err != nil {
+		return err
+	}
+	return d.st.Update(commit)
+}
+
+// planCommit does the work of planning outside any transaction and returns
+// the function that records the outcome; f.ID must be set when it runs.
+func (d *Daemon) planCommit(f *store.File, r *route) (func(*store.Tx) error, error) {
+	duplicate := func(tx *store.Tx, owner string) error {
+		f.State, f.DuplicateOf = store.FileDuplicate, owner
+		if err := tx.PutFile(f); err != nil {
+			return err
+		}
+		return tx.Log(f.ID, "", "duplicate", "same content as %s: not sent again", owner)
+	}
 	if owner, dup := d.hashOwner(f.SHA256); dup && owner != f.ID {
-		return d.st.Update(func(tx *store.Tx) error {
-			f.State, f.DuplicateOf = store.FileDuplicate, owner
-			if err := tx.PutFile(f); err != nil {
-				return err
-			}
-			return tx.Log(f.ID, "", "duplicate", "same content as %s: not sent again", owner)
-		})
+		return func(tx *store.Tx) error { return duplicate(tx, owner) }, nil
 	}
 	sum, err := hex.DecodeString(f.SHA256)
 	if err != nil || len(sum) != 32 {
-		return fmt.Errorf("bad content hash %q", f.SHA256)
+		return nil, fmt.Errorf("bad content hash %q", f.SHA256)
 	}
 	src := plan.Source{Name: f.Name}
 	copy(src.SHA256[:], sum)
 	spool, err := os.Open(f.Spool)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer spool.Close()
 
@@ -134,13 +146,13 @@ func (d *Daemon) planFile(f *store.File, r *route) error {
 			return nil
 		})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if v, ok := rd.(interface{ Version() string }); ok && v.Version() != "" {
 			kind = v.Version()
 		}
 	}
-	return d.st.Update(func(tx *store.Tx) error {
+	return func(tx *store.Tx) error {
 		f.Kind, f.MsgID = kind, msgID
 		if openErr != nil {
 			f.State = store.FileRejected
@@ -164,14 +176,11 @@ func (d *Daemon) planFile(f *store.File, r *route) error {
 		// A second file with the same content may have been planned since
 		// the check above (two workers): the store decides, atomically.
 		if owner, dup := tx.HashOwner(f.SHA256); dup && owner != f.ID {
-			f.State, f.DuplicateOf = store.FileDuplicate, owner
-			if err := tx.PutFile(f); err != nil {
-				return err
-			}
-			return tx.Log(f.ID, "", "duplicate", "same content as %s: not sent again", owner)
+			return duplicate(tx, owner)
 		}
 		byIndex := make(map[int]*store.Payment, len(payments))
 		for i := range payments {
+			payments[i].FileID = f.ID
 			byIndex[payments[i].Index] = &payments[i]
 		}
 		for seq, q := range res.Requests {
@@ -232,7 +241,7 @@ func (d *Daemon) planFile(f *store.File, r *route) error {
 			return err
 		}
 		return tx.Log(f.ID, "", "planned", "%d payment(s) in %d request(s), %s", len(payments), len(res.Requests), strings.Join(f.Totals, ", "))
-	})
+	}, nil
 }
 
 func batchID(p *formats.Payment) string {

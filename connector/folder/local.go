@@ -35,7 +35,8 @@ func NewLocal(dir string) (*Local, error) {
 func (l *Local) String() string { return l.Dir }
 
 // List reads the folder. Symlinks and non-regular files are left out: a link
-// could point anywhere, including outside the folder.
+// could point anywhere, including outside the folder. So are names that are
+// not plain names (CheckName) and our own temporary files.
 func (l *Local) List(ctx context.Context) ([]Entry, error) {
 	des, err := os.ReadDir(l.Dir)
 	if err != nil {
@@ -43,7 +44,9 @@ func (l *Local) List(ctx context.Context) ([]Entry, error) {
 	}
 	out := make([]Entry, 0, len(des))
 	for _, de := range des {
-		if !de.Type().IsRegular() || CheckName(de.Name()) != nil {
+		// Our own temporaries (an atomic write in progress, or left by a
+		// crash) are never files to take.
+		if !de.Type().IsRegular() || CheckName(de.Name()) != nil || strings.HasPrefix(de.Name(), fsutil.TempPrefix) {
 			continue
 		}
 		fi, err := de.Info()

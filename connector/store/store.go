@@ -5,12 +5,15 @@
 package store
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -69,7 +72,11 @@ func Open(path string) (*Store, error) {
 		if v == nil {
 			return m.Put([]byte("schema"), []byte(strconv.Itoa(SchemaVersion)))
 		}
-		n, _ := strconv.Atoi(string(v))
+		n, err := strconv.Atoi(string(v))
+		if err != nil || n < 1 {
+			// Not written by any erpconnector: refuse rather than guess.
+			return fmt.Errorf("schema version %q is not valid: this is not an erpconnector store, or it is damaged", v)
+		}
 		if n > SchemaVersion {
 			return fmt.Errorf("schema version %d is newer than this erpconnector understands (%d): upgrade erpconnector", n, SchemaVersion)
 		}
@@ -164,10 +171,15 @@ func (t *Tx) ActiveFiles() []string {
 		ids = append(ids, string(k))
 		return nil
 	})
+	// Keys sort as bytes: past F999999 IDs grow a digit, and F1000000 would
+	// sort before F999999. Shorter IDs are older.
+	slices.SortStableFunc(ids, func(a, b string) int { return cmp.Or(len(a)-len(b), strings.Compare(a, b)) })
 	return ids
 }
 
-// RecentFiles calls fn for files newest first until fn returns false.
+// RecentFiles calls fn for files newest first until fn returns false. It
+// walks the keys as bytes, so past F999999 (seven-digit IDs) the order is by
+// text, not by age; ActiveFiles sorts properly.
 func (t *Tx) RecentFiles(fn func(*File) bool) error {
 	c := t.tx.Bucket(bFiles).Cursor()
 	for k, v := c.Last(); k != nil; k, v = c.Prev() {

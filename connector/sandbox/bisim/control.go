@@ -18,6 +18,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	}
 	routes := map[string]route{
 		"/_sim/ledger":  {http.MethodGet, s.ctlLedger},
+		"/_sim/stats":   {http.MethodGet, s.ctlStats},
 		"/_sim/approve": {http.MethodPost, s.ctlApprove},
 		"/_sim/reject":  {http.MethodPost, s.ctlReject},
 		"/_sim/fault":   {http.MethodPost, s.ctlFault},
@@ -58,6 +59,47 @@ func readControl(w http.ResponseWriter, r *http.Request, v any) bool {
 
 func (s *Server) ctlLedger(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.Ledger())
+}
+
+// Stats is a cheap summary of the ledger for load tests, where the full
+// ledger of 100,000 payments would be too large to poll.
+type Stats struct {
+	Payments   int       `json:"payments"`   // records created
+	Receptions int       `json:"receptions"` // transactions received, duplicates included
+	Duplicates int       `json:"duplicates"` // receptions beyond the first per account+paymentId
+	First      time.Time `json:"first"`      // earliest reception
+	Last       time.Time `json:"last"`       // latest reception
+}
+
+// Stats summarises the ledger.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var st Stats
+	st.Payments = len(s.st.Payments)
+	for _, recs := range s.byKey {
+		n := 0
+		for _, p := range recs {
+			n += len(p.Receptions)
+		}
+		st.Receptions += n
+		st.Duplicates += n - 1
+	}
+	for _, p := range s.st.Payments {
+		for _, r := range p.Receptions {
+			if st.First.IsZero() || r.At.Before(st.First) {
+				st.First = r.At
+			}
+			if r.At.After(st.Last) {
+				st.Last = r.At
+			}
+		}
+	}
+	return st
+}
+
+func (s *Server) ctlStats(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.Stats())
 }
 
 // Selection names payments for approve/reject. Account narrows the match
