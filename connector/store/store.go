@@ -6,6 +6,7 @@ package store
 
 import (
 	"cmp"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -130,6 +131,18 @@ func (t *Tx) get(bucket []byte, key string, v any) error {
 	return json.Unmarshal(b, v)
 }
 
+// fileKey is the bucket key of a file ID: its number as 8 big-endian bytes,
+// so that the newest file is last in key order however many digits the ID
+// has ("F1000000" after "F999999"). An ID that is not ours maps to a key no
+// file has.
+func fileKey(id string) []byte {
+	n, err := strconv.ParseUint(strings.TrimPrefix(id, "F"), 10, 64)
+	if err != nil || !strings.HasPrefix(id, "F") {
+		return []byte("invalid:" + id)
+	}
+	return binary.BigEndian.AppendUint64(nil, n)
+}
+
 // NewFileID allocates the next file ID.
 func (t *Tx) NewFileID() (string, error) {
 	n, err := t.tx.Bucket(bFiles).NextSequence()
@@ -155,13 +168,21 @@ func (t *Tx) PutFile(f *File) error {
 	if err != nil {
 		return err
 	}
-	return t.put(bFiles, f.ID, f)
+	b, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	return t.tx.Bucket(bFiles).Put(fileKey(f.ID), b)
 }
 
 // File reads a file record.
 func (t *Tx) File(id string) (*File, error) {
 	var f File
-	return &f, t.get(bFiles, id, &f)
+	b := t.tx.Bucket(bFiles).Get(fileKey(id))
+	if b == nil {
+		return &f, fmt.Errorf("file %s: %w", id, ErrNotFound)
+	}
+	return &f, json.Unmarshal(b, &f)
 }
 
 // ActiveFiles lists the IDs of files with work left, oldest first.
