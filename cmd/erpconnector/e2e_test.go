@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -617,4 +618,82 @@ func TestSIGTERMDuringSubmitFinishesCleanly(t *testing.T) {
 	e.start()
 	waitFor(t, "accepted", 40*time.Second, e.atBank)
 	exactlyOnce(t, s.ledger(t), sampleXMLIDs...)
+}
+
+// A person approves in the net bank: until then the ERP is told the payments
+// await authorisation; a rejection in the bank reaches the ERP with its code.
+func TestAwaitingAuthorisationThenApprovedOrRejected(t *testing.T) {
+	s := startSim(t, "--approval")
+	e := newEnv(t, s, "")
+	e.start()
+	e.drop("p.xml", sample(t, "dk-payments.xml"))
+	waitFor(t, "awaiting authorisation", 20*time.Second, func() bool { return len(e.statusFiles("awaiting-authorisation.json")) > 0 })
+	b, _ := os.ReadFile(filepath.Join(e.outbox, e.statusFiles("awaiting-authorisation.pain002.xml")[0]))
+	if !bytes.Contains(b, []byte("<TxSts>PDNG</TxSts>")) || !bytes.Contains(b, []byte("authori")) {
+		t.Errorf("pain.002 does not say the payments await authorisation:\n%s", b)
+	}
+	s.control(t, "/_sim/reject", map[string]any{"paymentIds": []string{"INV-1003"}, "code": "AC04", "text": "Closed account"})
+	s.control(t, "/_sim/approve", map[string]any{"paymentIds": []string{"INV-1001", "INV-1002"}})
+	s.control(t, "/_sim/clock", map[string]string{"advance": "2000h"})
+	waitFor(t, "final state", 30*time.Second, func() bool { return len(e.statusFiles("partial.json")) > 0 })
+	csv, _ := os.ReadFile(filepath.Join(e.outbox, strings.TrimSuffix(e.statusFiles("partial.json")[0], ".json")+".csv"))
+	for _, want := range []string{"INV-1001;E2E-INV-1001;1540.00;DKK;2026-12-01;BankIntegration ApS;DK2280790000820049;booked", "INV-1003", "rejected;AC04;Closed account"} {
+		if !bytes.Contains(csv, []byte(want)) {
+			t.Errorf("CSV status lacks %q:\n%s", want, csv)
+		}
+	}
+	exactlyOnce(t, s.ledger(t), sampleXMLIDs...)
+	e.checkOutbox()
+}
+
+// status_files = "final" writes one status file set, when every payment is
+// final; pain.002.001.10 validates against its own schema.
+func TestFinalStatusOnlyAndPain002V10(t *testing.T) {
+	s := startSim(t)
+	e := newEnv(t, s, "status_files = \"final\"\npain002_version = \"10\"")
+	e.start()
+	e.drop("p.xml", sample(t, "dk-payments.xml"))
+	time.Sleep(1500 * time.Millisecond)
+	if got := e.statusFiles("p."); len(got) != 0 {
+		t.Fatalf("status files before the final state: %v", got)
+	}
+	s.control(t, "/_sim/clock", map[string]string{"advance": "2000h"})
+	waitFor(t, "final status", 30*time.Second, func() bool { return len(e.statusFiles("booked.pain002.xml")) > 0 })
+	e.stop()
+	got := e.statusFiles("p.")
+	if len(got) != 3 {
+		t.Errorf("want exactly one set of 3 status files, got %v", got)
+	}
+	for _, f := range e.statusFiles(".pain002.xml") {
+		b, _ := os.ReadFile(filepath.Join(e.outbox, f))
+		testenv.ValidateXSD(t, "pain.002.001.10.xsd", b)
+	}
+}
+
+// With the admin endpoint on, `status` reads through the running daemon
+// instead of the locked store.
+func TestStatusThroughRunningDaemon(t *testing.T) {
+	s := startSim(t)
+	e := newEnv(t, s, "")
+	port := freePort(t)
+	cfg, _ := os.ReadFile(e.config)
+	cfg = bytes.Replace(cfg, []byte(`listen = "off"`), []byte(fmt.Sprintf(`listen = "127.0.0.1:%d"`, port)), 1)
+	os.WriteFile(e.config, cfg, 0o600)
+	e.start()
+	e.drop("p.xml", sample(t, "dk-payments.xml"))
+	waitFor(t, "at the bank", 20*time.Second, e.atBank)
+	out, err := exec.Command(binary(t), "status", "--config", e.config, "--file", "F000001").CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("from the daemon")) || !bytes.Contains(out, []byte("INV-1003")) {
+		t.Fatalf("status through the daemon: %v\n%s", err, out)
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }

@@ -300,15 +300,19 @@ func (s *Server) revokeFamilyLocked(family string, now time.Time) {
 var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"typ":"JWT","alg":"HS256"}`))
 
 // mintLocked issues a JWT-shaped token with KB's claims (§4.5), signed with
-// the state's secret, and records it by jti. Expired access tokens are
-// forgotten here so the state does not grow without bound.
+// the state's secret, and records it by jti. Expired tokens and tokens
+// revoked a day ago are forgotten here so the state does not grow without
+// bound.
 func (s *Server) mintLocked(kind, clientID string, scopes []string, family, grant string, now time.Time) string {
 	ttl := s.cfg.AccessTokenTTL
 	if kind == kindRefresh {
 		ttl = s.cfg.RefreshTokenTTL
 	}
 	for k, t := range s.st.Tokens {
-		if t.Kind == kindAccess && !now.Before(t.ExpiresAt) {
+		// Revoked ones are kept a day, long enough to name the reason
+		// ("already rotated") to a client that presents one again.
+		if !now.Before(t.ExpiresAt) ||
+			(t.RevokedAt != nil && now.Sub(*t.RevokedAt) > 24*time.Hour) {
 			delete(s.st.Tokens, k)
 		}
 	}
