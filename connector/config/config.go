@@ -85,6 +85,22 @@ type Bank struct {
 	// KB BATCHDA
 	MaxItems       int    `toml:"max_items"`       // per batch, default 100
 	ProcessingMode string `toml:"processing_mode"` // ONLINE (default) | CONTINUOUS | BATCH
+	// OAuth2 (KB's API gateway). The refresh token is kept in the store, never here.
+	TokenURL      string   `toml:"token_url"`      // default https://api-gateway.kb.cz/oauth2/v3/access_token
+	AuthorizeURL  string   `toml:"authorize_url"`  // default https://login.kb.cz/autfe/ssologin
+	ClientID      string   `toml:"client_id"`      // from the application registration
+	ClientSecret  Secret   `toml:"client_secret"`  // env:/file: reference
+	RedirectURI   string   `toml:"redirect_uri"`   // registered loopback redirect, e.g. http://127.0.0.1:8751/callback
+	OAuthAPIKey   Secret   `toml:"oauth_api_key"`  // the developer portal's apiKey for the OAuth2 API
+	BatchAPIKey   Secret   `toml:"batch_api_key"`  // optional apiKey for BATCHDA ([CODE] S9 sends it only if configured)
+	Scope         string   `toml:"scope"`          // default "bpisp"
+	TokenMargin   Duration `toml:"token_margin"`   // refresh this long before the access token expires (default 30s)
+	ExpiryWarning Duration `toml:"expiry_warning"` // warn this long before the refresh token expires (default 720h)
+	// BatchStatus: "none" (default; KB documents no status endpoint, so a
+	// batch waits for signature until statements show it booked) or "cobs"
+	// (poll GET /my/batchpayments/{id}/status as the Czech Open Banking
+	// Standard defines it — [INF] for KB; the sandbox offers it).
+	BatchStatus string `toml:"batch_status"`
 
 	// Sandbox tunes the built-in simulator when url = "sandbox".
 	Sandbox SandboxOptions `toml:"sandbox"`

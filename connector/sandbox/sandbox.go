@@ -5,6 +5,7 @@ package sandbox
 
 import (
 	"erpconnector/connector/sandbox/bisim"
+	"erpconnector/connector/sandbox/kbsim"
 )
 
 // BankIntegration sandbox credentials.
@@ -36,4 +37,26 @@ func BICode(bban string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// KB sandbox credentials: one registered client with the §8 example's KB
+// account as its consented debtor account.
+const (
+	KBClientID     = "Erpconnector-0001"
+	KBClientSecret = "sandbox-kb-client-secret"
+	KBRedirectURI  = "http://127.0.0.1:8751/callback"
+)
+
+// KBAccounts are the Komerční banka accounts the sandbox client may debit.
+var KBAccounts = []kbsim.Account{
+	{IBAN: "CZ0801000000192000145399", Currency: "CZK", Name: "Provozní účet"},
+	{IBAN: "CZ9701000000002198370339", Currency: "CZK", Name: "Mzdový účet"},
+}
+
+// KBConfig is the KB simulator configuration for the sandbox credentials.
+func KBConfig() kbsim.Config {
+	return kbsim.Config{
+		Clients: []kbsim.Client{{ID: KBClientID, Secret: KBClientSecret, RedirectURIs: []string{KBRedirectURI},
+			Accounts: append([]kbsim.Account(nil), KBAccounts...)}},
+	}
 }

@@ -162,11 +162,15 @@ func FuzzPlainDecimal(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, n string) {
-		var js json.Number
-		if json.Unmarshal([]byte(n), &js) != nil || !json.Valid([]byte(n)) {
-			return // only JSON number literals reach plainDecimal
+		// Only JSON number literals, exactly as the decoder hands them over,
+		// reach plainDecimal.
+		dec := json.NewDecoder(strings.NewReader(n))
+		dec.UseNumber()
+		var v any
+		if dec.Decode(&v) != nil {
+			return
 		}
-		if _, err := js.Float64(); err != nil && !strings.ContainsAny(n, "eE") {
+		if num, ok := v.(json.Number); !ok || string(num) != n {
 			return
 		}
 		p, err := plainDecimal(n)

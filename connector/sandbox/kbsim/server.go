@@ -91,6 +91,11 @@ func (s *Server) serveBank(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.handleBatch(w, r)
+	case strings.HasPrefix(p, PathBatchStatusPrefix) && strings.HasSuffix(p, "/status"):
+		if !s.gateway(w, r, http.MethodGet, "") {
+			return
+		}
+		s.handleBatchStatus(w, r)
 	case strings.HasPrefix(p, adaaPrefix):
 		if !s.gateway(w, r, http.MethodGet, s.cfg.ADAAAPIKey) {
 			return
