@@ -70,7 +70,16 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("admin listen %s: %w (is another erpconnector running?)", cfg.Admin.Listen, err)
 		}
-		srv := &http.Server{Handler: admin.Handler(d.Store()), ReadHeaderTimeout: 10 * time.Second}
+		act := admin.Actions{Resolve: func(target string, submitted bool, who string) ([]string, error) {
+			qs, err := daemon.Resolve(d.Store(), target, submitted, who)
+			var keys []string
+			for _, q := range qs {
+				keys = append(keys, q.Key)
+				d.Wake(q.FileID)
+			}
+			return keys, err
+		}}
+		srv := &http.Server{Handler: admin.Handler(d.Store(), act), ReadHeaderTimeout: 10 * time.Second}
 		go srv.Serve(ln)
 		defer srv.Close()
 		log.Info("admin endpoint", "url", "http://"+ln.Addr().String())

@@ -11,6 +11,7 @@ import (
 
 	"erpconnector/connector/sandbox"
 	"erpconnector/connector/sandbox/bisim"
+	"erpconnector/connector/sandbox/kbsim"
 	"erpconnector/formats/money"
 )
 
@@ -21,7 +22,9 @@ func init() {
 func cmdSandbox(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sandbox", stderr)
 	listen := fs.String("listen", "127.0.0.1:8760", "address of the BankIntegration simulator (loopback)")
+	kbListen := fs.String("kb-listen", "", "address of the KB simulator (loopback); empty: no KB simulator")
 	state := fs.String("state", "", "file that keeps the simulator's ledger across restarts")
+	kbState := fs.String("kb-state", "", "file that keeps the KB simulator's ledger and tokens across restarts")
 	step := fs.Duration("step", 2*time.Second, "time a payment spends in each lifecycle state")
 	approval := fs.Bool("approval", false, "payments wait in Waiting until approved via POST /_sim/approve")
 	if err := fs.Parse(args); err != nil {
@@ -42,6 +45,22 @@ func cmdSandbox(args []string, stdout, stderr io.Writer) error {
 			money.Amount{Minor: a.OpeningBalance, Currency: a.Currency})
 	}
 	fmt.Fprintf(stdout, "  control: GET %s/_sim/ledger, POST /_sim/approve, /_sim/reject, /_sim/fault, /_sim/clock, /_sim/reset\n", run.URL)
+	if *kbListen != "" {
+		kcfg := sandbox.KBConfig()
+		kcfg.StatePath = *kbState
+		krun, err := kbsim.Start(*kbListen, kcfg)
+		if err != nil {
+			return err
+		}
+		defer krun.Close(context.Background())
+		fmt.Fprintf(stdout, "KB sandbox listening on %s\n", krun.URL)
+		fmt.Fprintf(stdout, "  client_id = %q, client_secret = %s, redirect_uri = %s, oauth apiKey = %s (sandbox credentials, public)\n",
+			sandbox.KBClientID, sandbox.KBClientSecret, sandbox.KBRedirectURI, kbsim.DefaultOAuthAPIKey)
+		for _, a := range sandbox.KBAccounts {
+			fmt.Fprintf(stdout, "  account %s (%s)\n", a.IBAN, a.Name)
+		}
+		fmt.Fprintf(stdout, "  control: GET %s/_sim/ledger, POST /_sim/sign, /_sim/reject, /_sim/authorize, /_sim/fault, /_sim/clock\n", krun.URL)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	<-ctx.Done()

@@ -73,9 +73,40 @@ func Snapshot(st *store.Store, limit int, withPayments bool) (*Status, error) {
 	return s, err
 }
 
-// Handler serves the admin API for a running daemon.
-func Handler(st *store.Store) http.Handler {
+// Actions are the operator actions the running daemon performs for the API.
+type Actions struct {
+	// Resolve settles unknown outcomes (see daemon.Resolve) and wakes the files.
+	Resolve func(target string, submitted bool, who string) ([]string, error)
+}
+
+// Handler serves the admin API for a running daemon. State-changing calls
+// are POSTs with a JSON body and Content-Type application/json, which a
+// cross-site form cannot send; the address is loopback (config requires it
+// for now).
+func Handler(st *store.Store, act Actions) http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/resolve", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Content-Type") != "application/json" || act.Resolve == nil {
+			http.Error(w, "JSON body required", http.StatusUnsupportedMediaType)
+			return
+		}
+		var in struct {
+			Target    string `json:"target"`
+			Submitted bool   `json:"submitted"`
+			Who       string `json:"who"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&in); err != nil || in.Target == "" {
+			http.Error(w, "bad request: want {target, submitted, who}", http.StatusBadRequest)
+			return
+		}
+		keys, err := act.Resolve(in.Target, in.Submitted, in.Who)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"resolved": keys})
+	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		w.Write([]byte("ok\n"))

@@ -425,6 +425,22 @@ func (c *Config) defaults() {
 		if b.PollEvery.Duration == 0 {
 			b.PollEvery.Duration = 30 * time.Second
 		}
+		if b.Scope == "" {
+			b.Scope = "bpisp"
+		}
+		if b.TokenMargin.Duration == 0 {
+			b.TokenMargin.Duration = 30 * time.Second
+		}
+		if b.ExpiryWarning.Duration == 0 {
+			b.ExpiryWarning.Duration = 30 * 24 * time.Hour
+		}
+		if b.BatchStatus == "" {
+			b.BatchStatus = "none"
+			if b.URL == SandboxURL {
+				b.BatchStatus = "cobs"
+			}
+		}
+		b.ClientSecret.dir, b.OAuthAPIKey.dir, b.BatchAPIKey.dir = c.Dir, c.Dir, c.Dir
 		if b.ERP == "" && b.URL == SandboxURL {
 			b.ERP = "erpconnector-sandbox"
 		}
@@ -498,6 +514,9 @@ func (c *Config) CheckSecrets() Errors {
 	for i, b := range c.Banks {
 		k := fmt.Sprintf("bank[%d]", i)
 		check(k+".api_key", b.APIKey)
+		check(k+".client_secret", b.ClientSecret)
+		check(k+".oauth_api_key", b.OAuthAPIKey)
+		check(k+".batch_api_key", b.BatchAPIKey)
 		for j, a := range b.Accounts {
 			check(fmt.Sprintf("%s.account[%d].integration_code", k, j), a.IntegrationCode)
 		}
@@ -574,6 +593,29 @@ func (c *Config) check(add func(key, format string, args ...any)) {
 			}
 			if b.MaxItems < 1 || b.MaxItems > 10000 {
 				add(k+".max_items", "%d is out of range 1..10000", b.MaxItems)
+			}
+			if b.BatchStatus != "none" && b.BatchStatus != "cobs" {
+				add(k+".batch_status", "%q is not none or cobs", b.BatchStatus)
+			}
+			if b.URL != SandboxURL {
+				for _, req := range []struct{ key, v string }{{"client_id", b.ClientID}, {"redirect_uri", b.RedirectURI}} {
+					if req.v == "" {
+						add(k+"."+req.key, "missing: from the application registration at KB")
+					}
+				}
+				if err := b.ClientSecret.Check(); err != nil {
+					add(k+".client_secret", "%v", err)
+				}
+			}
+			for _, sec := range []struct {
+				key string
+				s   Secret
+			}{{"oauth_api_key", b.OAuthAPIKey}, {"batch_api_key", b.BatchAPIKey}} {
+				if sec.s.IsSet() {
+					if err := sec.s.Check(); err != nil {
+						add(k+"."+sec.key, "%v", err)
+					}
+				}
 			}
 		}
 	}

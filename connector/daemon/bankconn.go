@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"erpconnector/formats/account"
 	"erpconnector/formats/bijson"
 	"erpconnector/formats/input"
+	"erpconnector/formats/kbjson"
 	"erpconnector/formats/plan"
 )
 
@@ -26,6 +26,7 @@ type bankConn struct {
 	cfg *config.Bank
 	url string
 	bi  *bankintegration.Client
+	kb  *kbConn
 }
 
 // SandboxURL reports the base URL of an in-process simulator, for the CLI
@@ -92,7 +93,11 @@ func (d *Daemon) connectBank(b *config.Bank) (*bankConn, error) {
 		cl.BaseURL = c.url
 		c.bi = cl
 	case config.KindKB:
-		// No client yet: a route that uses this bank is refused in newRoute.
+		k, url, err := d.connectKB(b)
+		if err != nil {
+			return nil, err
+		}
+		c.kb, c.url = k, url
 	}
 	return c, nil
 }
@@ -140,7 +145,8 @@ func (d *Daemon) newRoute(rc *config.Route) (*route, error) {
 		o.RequireBICForIBAN = !r.bank.cfg.AllowIBANWithoutBIC
 		r.planOpts.BI = o
 	case config.KindKB:
-		return nil, errors.New("sending to KB is not available in this version (use `erpconnector convert --to kb` to see the batches)")
+		r.planOpts.Bank = plan.KB
+		r.planOpts.KB = kbjson.Options{MaxItems: r.bank.cfg.MaxItems, ProcessingMode: r.bank.cfg.ProcessingMode}
 	}
 	if rc.Format == "csv" || rc.CSV != "" {
 		m, ok := d.cfg.CSV[rc.CSV]

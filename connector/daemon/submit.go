@@ -54,17 +54,21 @@ func (d *Daemon) advance(ctx context.Context, f *store.File, r *route) time.Time
 			allFinal = false
 			continue
 		}
-		switch req.State {
-		case store.ReqSubmitting:
-			// Only a crash leaves a request here: we cannot know whether it arrived.
-			d.markUnknown(req, "the connector stopped while sending; asking the bank what it received")
-			fallthrough
-		case store.ReqUnknown:
-			d.settle(ctx, r, req)
-		case store.ReqPlanned:
-			d.submit(ctx, r, req)
-		case store.ReqAccepted:
-			d.poll(ctx, r, req)
+		if r.bank.kb != nil {
+			d.kbStep(ctx, r, req)
+		} else {
+			switch req.State {
+			case store.ReqSubmitting:
+				// Only a crash leaves a request here: we cannot know whether it arrived.
+				d.markUnknown(req, "the connector stopped while sending; asking the bank what it received")
+				fallthrough
+			case store.ReqUnknown:
+				d.settle(ctx, r, req)
+			case store.ReqPlanned:
+				d.submit(ctx, r, req)
+			case store.ReqAccepted:
+				d.poll(ctx, r, req)
+			}
 		}
 		if req, err = d.request(key); err == nil {
 			switch {

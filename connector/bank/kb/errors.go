@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"erpconnector/connector/bank"
+	"erpconnector/connector/bank/oauth"
 )
 
 // ErrInvalidSent wraps a Sent (or a Client configuration) that cannot be
@@ -28,7 +29,7 @@ type Problem struct {
 func (p Problem) String() string {
 	s := p.Code
 	if p.Scope != "" {
-		s += " at " + p.Scope
+		s = strings.TrimSpace(s + " at " + p.Scope)
 	}
 	if p.Message != "" {
 		if s != "" {
@@ -149,8 +150,9 @@ func (e *transportError) Error() string {
 func (e *transportError) Unwrap() []error { return []error{e.Class, e.Err} }
 
 // tokenError is a failure to get an access token: the batch did not leave.
-// A token source that reports bank.ErrAuth (consent withdrawn, refresh token
-// expired) keeps that class; anything else is bank.ErrNotSent. The cause is
+// A token source that reports bank.ErrAuth, oauth.ErrReauthorize or
+// oauth.ErrClientRejected (consent withdrawn, refresh token expired, client
+// refused) is bank.ErrAuth; anything else is bank.ErrNotSent. The cause is
 // kept for errors.Is unless it claims an outcome class of its own, which
 // would contradict "not sent".
 type tokenError struct {
@@ -171,7 +173,9 @@ func (e *tokenError) Unwrap() []error {
 
 func newTokenError(err error) error {
 	class := bank.ErrNotSent
-	if errors.Is(err, bank.ErrAuth) {
+	// oauth's "authorise again" and "client credentials refused" are auth
+	// failures too, though they do not wrap bank.ErrAuth.
+	if errors.Is(err, bank.ErrAuth) || errors.Is(err, oauth.ErrReauthorize) || errors.Is(err, oauth.ErrClientRejected) {
 		class = bank.ErrAuth
 	}
 	return &tokenError{Class: class, Err: err}

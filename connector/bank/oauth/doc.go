@@ -57,10 +57,11 @@
 //   - A local refresh-token expiry is only an estimate: the Source still asks
 //     the bank once after it (the bank's invalid_grant is authoritative);
 //     Health reports it as expired or expiring within WarnBefore (30 days).
-//   - The token request and its save run detached from the caller's context
-//     (values kept, cancellation dropped, bounded by RequestTimeout): a caller
-//     that gives up must not abort a call that may rotate the refresh token
-//     and so lose the answer. Waiting callers still return on their own ctx.
+//   - The token request and its save run in their own goroutine on a
+//     context of their own, bounded by RequestTimeout (default 30 s): a
+//     caller that gives up must not abort a call that may rotate the refresh
+//     token and so lose the answer. Waiting callers still return on their own
+//     ctx; the call finishes and is saved without them.
 //   - Redirects are never followed (a 3xx is an error); answers are read up to
 //     1 MiB.
 //   - invalid_client wraps ErrClientRejected (check client_id/secret/apiKey);

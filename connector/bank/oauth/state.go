@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -52,7 +53,7 @@ func decodeState(b []byte) (state, error) {
 	if err := dec.Decode(&st); err != nil {
 		return state{}, fmt.Errorf("%w: %s", errCorruptState, jsonProblem(err))
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return state{}, fmt.Errorf("%w: data after the JSON object", errCorruptState)
 	}
 	if st.Version != stateVersion {
