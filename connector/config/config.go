@@ -111,6 +111,10 @@ type SandboxOptions struct {
 	Listen    string   `toml:"listen"`     // loopback address for the simulator and its /_sim control API; default a free port
 	StepAfter Duration `toml:"step_after"` // time per lifecycle step (default 2s)
 	Approval  bool     `toml:"approval"`   // payments wait in "Waiting" until approved via the control API
+	// KB simulator only:
+	RotateRefreshTokens bool     `toml:"rotate_refresh_tokens"` // every refresh returns a new refresh token and revokes the old one
+	AccessTokenTTL      Duration `toml:"access_token_ttl"`      // default 180s, as KB
+	ProcessAfter        Duration `toml:"process_after"`         // a signed batch is processed this long after signing (default 10s)
 }
 
 // BIAccount is a debtor account linked to the ERP at BankIntegration, with its

@@ -132,12 +132,12 @@ func (d *Daemon) kbSubmit(ctx context.Context, r *route, q *store.Request) {
 	case errors.As(err, &rejected):
 		d.kbRejected(q, rejected)
 		log.Warn("batch refused by KB", "state", "rejected", "err", err)
-	case errors.Is(err, bank.ErrNotSent):
-		d.retryLater(q, store.ReqPlanned, now.Add(backoff(q.Attempts)), err)
-		log.Warn("KB not reached; will retry (nothing was sent)", "err", err, "attempt", q.Attempts)
 	case errors.Is(err, oauth.ErrReauthorize), errors.Is(err, bank.ErrAuth):
 		d.retryLater(q, store.ReqPlanned, now.Add(max(backoff(q.Attempts), 5*time.Minute)), fmt.Errorf("re-authorisation needed: %w", err))
 		log.Error("KB refused our authorisation; run `erpconnector kb authorize` (nothing was sent)", "err", err, "state", "re-authorisation needed")
+	case errors.Is(err, bank.ErrNotSent):
+		d.retryLater(q, store.ReqPlanned, now.Add(backoff(q.Attempts)), err)
+		log.Warn("KB not reached; will retry (nothing was sent)", "err", err, "attempt", q.Attempts)
 	case errors.Is(err, bank.ErrOutcomeUnknown):
 		d.kbUnknown(q, err.Error())
 	default:

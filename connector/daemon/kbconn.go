@@ -89,6 +89,9 @@ func (d *Daemon) connectKB(b *config.Bank) (*kbConn, string, error) {
 	var sim *kbsim.Running
 	if b.URL == config.SandboxURL {
 		simCfg := sandbox.KBConfig()
+		simCfg.RotateRefreshTokens = b.Sandbox.RotateRefreshTokens
+		simCfg.AccessTokenTTL = b.Sandbox.AccessTokenTTL.Duration
+		simCfg.ProcessAfter = b.Sandbox.ProcessAfter.Duration
 		simCfg.StatePath = filepath.Join(filepath.Dir(d.cfg.Store.Path), "sandbox-"+b.Name+".json")
 		listen := b.Sandbox.Listen
 		if listen == "" {
