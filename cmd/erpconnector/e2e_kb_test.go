@@ -5,6 +5,7 @@ package main
 // control API on a fixed loopback port.
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -14,9 +15,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"erpconnector/connector/sandbox"
 	"erpconnector/connector/sandbox/kbsim"
 )
 
@@ -261,4 +264,123 @@ func TestKBInvalidGrantNeedsReauthorisation(t *testing.T) {
 	if !bytes.Contains(out, []byte("re-authorisation needed")) {
 		t.Errorf("status does not say re-authorisation is needed:\n%s", out)
 	}
+}
+
+// The onboarding path against a KB simulator running as its own process:
+// `kb authorize` prints the login address, the "browser" (an HTTP client that
+// follows KB's redirect) comes back to the loopback redirect with a code, the
+// tokens land in the store, and the daemon then sends batches with them. A
+// later access token that the bank no longer accepts (401) is refreshed once.
+func TestKBAuthorizeThenSend(t *testing.T) {
+	s := startKBSim(t)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "erpconnector.toml")
+	cfg := fmt.Sprintf(`
+[store]
+path = "var/store.db"
+[admin]
+listen = "off"
+[[bank]]
+name = "kb"
+kind = "kb"
+url = %q
+token_url = "%s/oauth2/v3/access_token"
+authorize_url = "%s/autfe/ssologin"
+client_id = %q
+client_secret = "env:E2E_KB_SECRET"
+oauth_api_key = "env:E2E_KB_OAUTH"
+redirect_uri = %q
+batch_status = "cobs"
+poll_every = "200ms"
+[[route]]
+name = "kb"
+inbox = "in"
+outbox = "out"
+bank = "kb"
+status = ["json"]
+past_dates = "today"
+settle = "300ms"
+`, s, s, s, sandbox.KBClientID, sandbox.KBRedirectURI)
+	os.WriteFile(cfgPath, []byte(cfg), 0o600)
+	environ := append(os.Environ(), "E2E_KB_SECRET="+sandbox.KBClientSecret, "E2E_KB_OAUTH="+kbsim.DefaultOAuthAPIKey)
+
+	auth := exec.Command(binary(t), "kb", "authorize", "--config", cfgPath, "--wait", "20s")
+	auth.Env = environ
+	out, _ := auth.StdoutPipe()
+	var errb bytes.Buffer
+	auth.Stderr = &errb
+	if err := auth.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	var login string
+	for sc.Scan() {
+		if l := strings.TrimSpace(sc.Text()); strings.HasPrefix(l, s+"/autfe/ssologin?") {
+			login = l
+			break
+		}
+	}
+	if login == "" {
+		t.Fatalf("kb authorize printed no login address; stderr: %s", errb.String())
+	}
+	time.Sleep(200 * time.Millisecond) // the redirect listener is up before the address is printed
+	resp, err := http.Get(login)       // KB logs the user in and redirects back with the code
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	rest, _ := io.ReadAll(out)
+	if err := auth.Wait(); err != nil || !bytes.Contains(rest, []byte("Authorised")) {
+		t.Fatalf("kb authorize: %v\n%s\n%s", err, rest, errb.String())
+	}
+
+	e := &env{t: t, dir: dir, config: cfgPath, inbox: filepath.Join(dir, "in"), outbox: filepath.Join(dir, "out"), log: &syncBuffer{}}
+	os.MkdirAll(e.inbox, 0o750)
+	t.Cleanup(func() {
+		e.stop()
+		if t.Failed() {
+			t.Logf("daemon log:\n%s", e.log.String())
+		}
+	})
+	e.startWithEnv(environ)
+	e.drop("orders.kpc", sample(t, "kb-payments.kpc"))
+	k := &kbEnv{env: e, simURL: s}
+	waitFor(t, "batch imported", 20*time.Second, func() bool { return k.hasState("orders.", "awaiting-authorisation") })
+	// Ten minutes later on the bank's clock the cached access token is dead.
+	k.control("/_sim/clock", map[string]string{"advance": "10m"}, nil)
+	e.drop("more.xml", mustRead(t, "testdata/convert/cz-payments.pain001.09.xml"))
+	waitFor(t, "second batch imported after a refresh", 20*time.Second, func() bool { return k.hasState("more.", "awaiting-authorisation") })
+	k.batchesOnce(2)
+}
+
+// startKBSim runs `erpconnector sandbox --kb-listen` as its own process.
+func startKBSim(t *testing.T) string {
+	t.Helper()
+	cmd := exec.Command(binary(t), "sandbox", "--listen", "127.0.0.1:0", "--kb-listen", "127.0.0.1:0")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if l := sc.Text(); strings.HasPrefix(l, "KB sandbox listening on ") {
+			go io.Copy(io.Discard, out)
+			return strings.TrimSpace(strings.TrimPrefix(l, "KB sandbox listening on "))
+		}
+	}
+	t.Fatal("the sandbox did not start a KB simulator")
+	return ""
+}
+
+func mustRead(t *testing.T, rel string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

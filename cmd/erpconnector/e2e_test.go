@@ -208,10 +208,15 @@ sweep = "1s"
 // start runs the daemon; extraEnv like "ERPCONNECTOR_FAILPOINT=after-intent".
 func (e *env) start(extraEnv ...string) {
 	e.t.Helper()
-	cmd := exec.Command(binary(e.t), "run", "--config", e.config)
 	code, _ := sandbox.BICode("52470021527478")
-	cmd.Env = append(os.Environ(), "E2E_BI_KEY="+sandbox.BIAPIKey, "E2E_BI_CODE="+code)
-	cmd.Env = append(cmd.Env, extraEnv...)
+	e.startWithEnv(append(append(os.Environ(), "E2E_BI_KEY="+sandbox.BIAPIKey, "E2E_BI_CODE="+code), extraEnv...))
+}
+
+// startWithEnv runs the daemon with exactly this environment.
+func (e *env) startWithEnv(environ []string) {
+	e.t.Helper()
+	cmd := exec.Command(binary(e.t), "run", "--config", e.config)
+	cmd.Env = environ
 	cmd.Stdout, cmd.Stderr = e.log, e.log
 	if err := cmd.Start(); err != nil {
 		e.t.Fatal(err)
