@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,8 +27,6 @@ func BenchmarkFiles(b *testing.B) {
 	}
 	defer sim.Close(context.Background())
 	dir := b.TempDir()
-	t := os.Getenv
-	_ = t
 	src := fmt.Sprintf(`
 [store]
 path = "store.db"
@@ -94,15 +93,82 @@ var benchRun = time.Now().UnixNano() % 1e9
 
 func benchPain001(f, n int) []byte {
 	date := time.Now().AddDate(0, 0, 7).Format("2006-01-02")
-	s := fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
+	var s strings.Builder
+	fmt.Fprintf(&s, `<?xml version="1.0" encoding="UTF-8"?>
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"><CstmrCdtTrfInitn>
 <GrpHdr><MsgId>M%d</MsgId><CreDtTm>2026-01-01T00:00:00</CreDtTm><NbOfTxs>%d</NbOfTxs><InitgPty><Nm>B</Nm></InitgPty></GrpHdr>
 <PmtInf><PmtInfId>P%d</PmtInfId><PmtMtd>TRF</PmtMtd><ReqdExctnDt>%s</ReqdExctnDt><Dbtr><Nm>B ApS</Nm></Dbtr>
 <DbtrAcct><Id><IBAN>DK8152470021527478</IBAN></Id></DbtrAcct><DbtrAgt><FinInstnId><BIC>DABADKKK</BIC></FinInstnId></DbtrAgt>
 `, f, n, f, date)
 	for i := 0; i < n; i++ {
-		s += fmt.Sprintf(`<CdtTrfTxInf><PmtId><EndToEndId>E%d-%d-%d</EndToEndId></PmtId><Amt><InstdAmt Ccy="DKK">%d.00</InstdAmt></Amt><Cdtr><Nm>L ApS</Nm></Cdtr><CdtrAcct><Id><IBAN>DK2280790000820049</IBAN></Id></CdtrAcct></CdtTrfTxInf>
+		fmt.Fprintf(&s, `<CdtTrfTxInf><PmtId><EndToEndId>E%d-%d-%d</EndToEndId></PmtId><Amt><InstdAmt Ccy="DKK">%d.00</InstdAmt></Amt><Cdtr><Nm>L ApS</Nm></Cdtr><CdtrAcct><Id><IBAN>DK2280790000820049</IBAN></Id></CdtrAcct></CdtTrfTxInf>
 `, benchRun, f, i, 10+i)
 	}
-	return []byte(s + "</PmtInf></CstmrCdtTrfInitn></Document>\n")
+	s.WriteString("</PmtInf></CstmrCdtTrfInitn></Document>\n")
+	return []byte(s.String())
+}
+
+// BenchmarkBigFile plans and submits one file of 20,000 payments (40
+// BankIntegration requests) per iteration; its memory profile shows what a
+// large file costs.
+func BenchmarkBigFile(b *testing.B) {
+	sim, err := bisim.Start("127.0.0.1:0", withStep(sandbox.BIConfig()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sim.Close(context.Background())
+	dir := b.TempDir()
+	src := fmt.Sprintf(`
+[store]
+path = "store.db"
+[admin]
+listen = "off"
+[[bank]]
+name = "dk"
+kind = "bankintegration"
+url = %q
+erp = %q
+api_key = "env:BENCH_BI_KEY"
+poll_every = "1h"
+  [[bank.account]]
+  number = "52470021527478"
+  integration_code = "env:BENCH_BI_CODE"
+[[route]]
+name = "r"
+inbox = "in"
+outbox = "out"
+bank = "dk"
+settle = "0s"
+`, sim.URL, sandbox.BIERP)
+	os.Setenv("BENCH_BI_KEY", sandbox.BIAPIKey)
+	os.Setenv("BENCH_BI_CODE", "sandbox-5247")
+	cfg, err := config.Parse(filepath.Join(dir, "c.toml"), []byte(src))
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, err := New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	const n = 20000
+	inbox := filepath.Join(dir, "in")
+	os.MkdirAll(inbox, 0o750)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c := benchPain001(1_000_000+i, n)
+		tmp := filepath.Join(dir, fmt.Sprintf(".big%d", i))
+		os.WriteFile(tmp, c, 0o640)
+		os.Rename(tmp, filepath.Join(inbox, fmt.Sprintf("big%d.xml", i)))
+		for sim.Server.Stats().Payments < (i+1)*n {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "payments/s")
 }

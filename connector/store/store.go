@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +37,19 @@ var (
 	allBuckets = [][]byte{bMeta, bFiles, bActive, bHashes, bClaims, bRequests, bPayments, bEvents, bKV}
 )
 
+// initialMmapSize reserves address space for the database up front. When
+// bbolt must grow its memory map during a write it first copies every key and
+// value the transaction touched out of the old map (node.dereference): with a
+// large file planned in one transaction that copy dominated memory use. A
+// large initial map avoids the growths. It is address space, not memory; on
+// Windows, where bbolt sizes the file to the map, it stays at the default.
+var initialMmapSize = func() int {
+	if runtime.GOOS == "windows" {
+		return 0
+	}
+	return 1 << 30
+}()
+
 // ErrLocked means another process (a running daemon) holds the store.
 var ErrLocked = errors.New("the store is in use by another erpconnector process")
 
@@ -54,7 +68,7 @@ func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, InitialMmapSize: initialMmapSize})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("store %s: %w", path, ErrLocked)
 	}
