@@ -158,11 +158,27 @@ type Route struct {
 // Statement is a scheduled statement pull (see the statements feature).
 type Statement struct {
 	Bank    string   `toml:"bank"`
-	Account string   `toml:"account"`
-	Every   Duration `toml:"every"`
-	Formats []string `toml:"formats"`
+	Account string   `toml:"account"` // BankIntegration: 14-digit BBAN or DK IBAN; KB: the account's IBAN
+	Every   Duration `toml:"every"`   // pull interval (default 15m) …
+	Times   []string `toml:"times"`   // … or times of day ("06:00", "18:30"), local time
+	Formats []string `toml:"formats"` // camt.053 (.001.02), camt.053.001.08, mt940, gpc, csv
 	Outbox  string   `toml:"outbox"`
+	// Backfill is how far back the first run reaches (default 72h); later runs
+	// catch up from where the last one stopped, however long the pause.
+	Backfill Duration `toml:"backfill"`
+	// EmptyFiles writes a statement file even when a run found no new entry
+	// (a daily "no movements" statement); off by default.
+	EmptyFiles bool `toml:"empty_files"`
+
+	MT940Dialect string `toml:"mt940_dialect"` // dk (default) | cz: the :86: layout
+	GPCInternal  bool   `toml:"gpc_internal_account_format"`
+	GPCReversals string `toml:"gpc_reversal_codes"` // "34" (default, Česká spořitelna) | "45"
+	CSVDelimiter string `toml:"csv_delimiter"`      // default ";"
+	CSVDecimal   string `toml:"csv_decimal"`        // "," (default) or "."
 }
+
+// StatementFormats are the statement file formats.
+var StatementFormats = []string{"camt.053", "camt.053.001.02", "camt.053.001.08", "mt940", "gpc", "csv"}
 
 // Duration is a time.Duration written as "30s", "15m".
 type Duration struct {
@@ -495,7 +511,29 @@ func (c *Config) defaults() {
 		}
 	}
 	for i := range c.Statements {
-		c.Statements[i].Outbox = c.resolve(c.Statements[i].Outbox)
+		st := &c.Statements[i]
+		st.Outbox = c.resolve(st.Outbox)
+		if st.Every.Duration == 0 && len(st.Times) == 0 {
+			st.Every.Duration = 15 * time.Minute
+		}
+		if st.Backfill.Duration == 0 {
+			st.Backfill.Duration = 72 * time.Hour
+		}
+		if len(st.Formats) == 0 {
+			st.Formats = []string{"camt.053"}
+		}
+		if st.MT940Dialect == "" {
+			st.MT940Dialect = "dk"
+		}
+		if st.GPCReversals == "" {
+			st.GPCReversals = "34"
+		}
+		if st.CSVDelimiter == "" {
+			st.CSVDelimiter = ";"
+		}
+		if st.CSVDecimal == "" {
+			st.CSVDecimal = ","
+		}
 	}
 }
 
@@ -713,11 +751,47 @@ func (c *Config) check(add func(key, format string, args ...any)) {
 			add("csv."+name, "%v", err)
 		}
 	}
+	seenStmt := map[string]bool{}
 	for i, s := range c.Statements {
 		k := fmt.Sprintf("statement[%d]", i)
 		duration(k+".every", s.Every)
 		if !names[s.Bank] {
 			add(k+".bank", "no [[bank]] is named %q", s.Bank)
+		}
+		if s.Account == "" {
+			add(k+".account", "missing")
+		}
+		if seenStmt[s.Bank+"/"+s.Account] {
+			add(k+".account", "account %s of bank %s has two [[statement]] blocks", s.Account, s.Bank)
+		}
+		seenStmt[s.Bank+"/"+s.Account] = true
+		if s.Outbox == "" {
+			add(k+".outbox", "missing")
+		}
+		if s.Every.Duration > 0 && s.Every.Duration < time.Minute {
+			add(k+".every", "%s is too often: at least 1m (banks rate-limit statement downloads)", s.Every.Duration)
+		}
+		for _, t := range s.Times {
+			if _, err := time.Parse("15:04", t); err != nil {
+				add(k+".times", "%q is not a time of day like 06:30", t)
+			}
+		}
+		for _, f := range s.Formats {
+			if !slices.Contains(StatementFormats, f) {
+				add(k+".formats", "%q is not one of %s", f, strings.Join(StatementFormats, ", "))
+			}
+		}
+		if s.MT940Dialect != "dk" && s.MT940Dialect != "cz" {
+			add(k+".mt940_dialect", "%q is not dk or cz", s.MT940Dialect)
+		}
+		if s.GPCReversals != "34" && s.GPCReversals != "45" {
+			add(k+".gpc_reversal_codes", "%q is not 34 or 45", s.GPCReversals)
+		}
+		if len([]rune(s.CSVDelimiter)) != 1 {
+			add(k+".csv_delimiter", "must be one character")
+		}
+		if s.CSVDecimal != "," && s.CSVDecimal != "." {
+			add(k+".csv_decimal", "%q is not , or .", s.CSVDecimal)
 		}
 	}
 }

@@ -25,6 +25,12 @@ outbox = "out1"
 bank = "kb"
 `
 
+// withURL is base with the bank's url set to u (a TOML string or an
+// expression), plus the registration values a non-sandbox KB bank needs.
+func withURL(u string) string {
+	return strings.Replace(base, `url = "sandbox"`, "url = "+u+"\nclient_id = \"App-1\"\nclient_secret = \"env:X\"\nredirect_uri = \"http://127.0.0.1:8751/cb\"", 1)
+}
+
 // want is one expected problem: the line is found by a unique piece of the
 // source (at), so expectations do not depend on counting lines by hand.
 type want struct {
@@ -259,21 +265,21 @@ max_file_size = "1.5MB"
 			{`timeout`, "bank[0].timeout", `"soon" is not a duration such as 30s or 15m`},
 			{`step_after`, "bank[0].sandbox.step_after", `"x" is not a duration such as 30s or 15m`},
 		}},
-		{"http to a remote host refused", strings.Replace(base, `url = "sandbox"`, `url = "http://bank.example/api"`, 1),
+		{"http to a remote host refused", withURL(`"http://bank.example/api"`),
 			[]want{{`url =`, "bank[0].url", `"http://bank.example/api": plain http is allowed only to loopback addresses; use https://`}}},
-		{"http to 127.0.0.1 allowed", strings.Replace(base, `url = "sandbox"`, `url = "http://127.0.0.1:8760"`, 1), nil},
-		{"http to [::1] allowed", strings.Replace(base, `url = "sandbox"`, `url = "http://[::1]:8760/"`, 1), nil},
-		{"http to localhost allowed", strings.Replace(base, `url = "sandbox"`, `url = "http://localhost:8760/"`, 1), nil},
-		{"http to a loopback look-alike refused", strings.Replace(base, `url = "sandbox"`, `url = "http://127.0.0.1.example.com/"`, 1),
+		{"http to 127.0.0.1 allowed", withURL(`"http://127.0.0.1:8760"`), nil},
+		{"http to [::1] allowed", withURL(`"http://[::1]:8760/"`), nil},
+		{"http to localhost allowed", withURL(`"http://localhost:8760/"`), nil},
+		{"http to a loopback look-alike refused", withURL(`"http://127.0.0.1.example.com/"`),
 			[]want{{`url =`, "bank[0].url", `"http://127.0.0.1.example.com/": plain http is allowed only to loopback addresses; use https://`}}},
-		{"https allowed", strings.Replace(base, `url = "sandbox"`, `url = "https://bank.example/api"`, 1), nil},
-		{"other scheme refused", strings.Replace(base, `url = "sandbox"`, `url = "ftp://bank.example/"`, 1),
+		{"https allowed", withURL(`"https://bank.example/api"`), nil},
+		{"other scheme refused", withURL(`"ftp://bank.example/"`),
 			[]want{{`url =`, "bank[0].url", `"ftp://bank.example/": scheme must be https`}}},
-		{"no host", strings.Replace(base, `url = "sandbox"`, `url = "https:///x"`, 1),
+		{"no host", withURL(`"https:///x"`),
 			[]want{{`url =`, "bank[0].url", `"https:///x" is not a URL such as https://bank.example/api`}}},
-		{"missing url", strings.Replace(base, `url = "sandbox"`+"\n", "", 1),
+		{"missing url", strings.Replace(withURL(`"x"`), `url = "x"`+"\n", "", 1),
 			[]want{{`[[bank]]`, "bank[0].url", `missing: "sandbox" or the bank's https:// base URL`}}},
-		{"password in url refused and not shown", strings.Replace(base, `url = "sandbox"`, `url = "https://erp:hunter2@bank.example/"`, 1),
+		{"password in url refused and not shown", withURL(`"https://erp:hunter2@bank.example/"`),
 			[]want{{`url =`, "bank[0].url", `"https://erp:xxxxx@bank.example/": credentials in the URL are refused; secrets are references such as api_key = "env:NAME"`}}},
 		{"enumerations", `[log]
 level = "loud"
@@ -322,6 +328,8 @@ ready_marker = "ok"
 		{"missing bank name and kind", "[[bank]]\nurl = \"sandbox\"\n",
 			[]want{{`[[bank]]`, "bank[0].name", "missing"}, {`[[bank]]`, "bank[0].kind", "missing: kb or bankintegration"}}},
 		{"statement to a missing bank", base + "[[statement]]\nbank = \"dk\"\nevery = \"often\"\n", []want{
+			{`[[statement]]`, "statement[0].account", `missing`},
+			{`[[statement]]`, "statement[0].outbox", `missing`},
 			{`bank = "dk"`, "statement[0].bank", `no [[bank]] is named "dk"`},
 			{`every`, "statement[0].every", `"often" is not a duration such as 30s or 15m`},
 		}},
@@ -368,6 +376,9 @@ func TestAllProblemsAtOnce(t *testing.T) {
 name = "kb"
 kind = "kb"
 url = "http://bank.example"
+client_id = "App-1"
+client_secret = "env:X"
+redirect_uri = "http://127.0.0.1:8751/cb"
 
 [[route]]
 name = "r1"
@@ -389,16 +400,16 @@ max_file_size = "huge"
 	want := []string{
 		"1 typo: unknown key",
 		`5 bank[0].url: "http://bank.example": plain http is allowed only to loopback addresses; use https://`,
-		`11 route[0].bank: no [[bank]] is named "nobank"`,
-		`12 route[0].settle: "quick" is not a duration such as 30s or 15m`,
-		`15 route[1].name: route "r1" is defined twice`,
-		"19 route[1].colour: unknown key",
-		`20 route[1].max_file_size: not a size such as "100MB", "512KiB" or a number of bytes above 0`,
+		`14 route[0].bank: no [[bank]] is named "nobank"`,
+		`15 route[0].settle: "quick" is not a duration such as 30s or 15m`,
+		`18 route[1].name: route "r1" is defined twice`,
+		"22 route[1].colour: unknown key",
+		`23 route[1].max_file_size: not a size such as "100MB", "512KiB" or a number of bytes above 0`,
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("problems:\n got  %q\n want %q", got, want)
 	}
-	if !strings.Contains(err.Error(), file+":11: route[0].bank: ") {
+	if !strings.Contains(err.Error(), file+":14: route[0].bank: ") {
 		t.Errorf("Error() lacks file:line: key: %s", err)
 	}
 	if n := strings.Count(err.Error(), "\n"); n != len(want)-1 {

@@ -34,7 +34,9 @@ var (
 	bPayments  = []byte("payments") // file ID / index -> Payment
 	bEvents    = []byte("events")   // seq -> Event
 	bKV        = []byte("kv")       // small named values (cursors, tokens) for other features
-	allBuckets = [][]byte{bMeta, bFiles, bActive, bHashes, bClaims, bRequests, bPayments, bEvents, bKV}
+	bEntries   = []byte("entries")  // statement block \x00 bank entry ID -> entry (de-duplication)
+	bRefs      = []byte("refs")     // bank \x00 reference -> file ID/index of a submitted payment
+	allBuckets = [][]byte{bMeta, bFiles, bActive, bHashes, bClaims, bRequests, bPayments, bEvents, bKV, bEntries, bRefs}
 )
 
 // initialMmapSize reserves address space for the database up front. When
@@ -338,3 +340,40 @@ func (t *Tx) GetKV(key string) []byte {
 
 // PutKV stores a named value.
 func (t *Tx) PutKV(key string, v []byte) error { return t.tx.Bucket(bKV).Put([]byte(key), v) }
+
+// HasEntry reports whether a statement entry was stored for block already.
+func (t *Tx) HasEntry(block, entryID string) bool {
+	return t.tx.Bucket(bEntries).Get([]byte(block+"\x00"+entryID)) != nil
+}
+
+// PutEntry stores a statement entry (JSON) under its bank ID.
+func (t *Tx) PutEntry(block, entryID string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return t.tx.Bucket(bEntries).Put([]byte(block+"\x00"+entryID), b)
+}
+
+// PutRef indexes a submitted payment by a reference the bank will show in
+// statements (its end-to-end ID, payment ID or instruction ID).
+func (t *Tx) PutRef(bank, ref, fileID string, index int) error {
+	if ref == "" {
+		return nil
+	}
+	return t.tx.Bucket(bRefs).Put([]byte(bank+"\x00"+ref), []byte(paymentKey(fileID, index)))
+}
+
+// Ref finds the payment a bank reference belongs to.
+func (t *Tx) Ref(bank, ref string) (fileID string, index int, ok bool) {
+	v := t.tx.Bucket(bRefs).Get([]byte(bank + "\x00" + ref))
+	if v == nil {
+		return "", 0, false
+	}
+	id, idx, found := strings.Cut(string(v), "/")
+	n, err := strconv.Atoi(idx)
+	if !found || err != nil {
+		return "", 0, false
+	}
+	return id, n, true
+}
