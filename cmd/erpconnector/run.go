@@ -78,7 +78,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 				d.Wake(q.FileID)
 			}
 			return keys, err
-		}}
+		}, Health: d.BankHealth}
 		srv := &http.Server{Handler: admin.Handler(d.Store(), act), ReadHeaderTimeout: 10 * time.Second}
 		go srv.Serve(ln)
 		defer srv.Close()

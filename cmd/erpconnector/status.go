@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"erpconnector/connector/admin"
+	"erpconnector/connector/daemon"
 	"erpconnector/connector/store"
 )
 
@@ -108,6 +109,7 @@ func printStatus(w io.Writer, s *admin.Status, detail bool) {
 			strings.Join(f.Totals, " + "), f.Received.Local().Format("2006-01-02 15:04:05"))
 	}
 	tw.Flush()
+	printBanksAndStatements(w, s)
 	for _, f := range s.Files {
 		var notes []string
 		switch {
@@ -138,6 +140,40 @@ func printStatus(w io.Writer, s *admin.Status, detail bool) {
 			tw.Flush()
 		}
 	}
+}
+
+func printBanksAndStatements(w io.Writer, s *admin.Status) {
+	for _, b := range s.Banks {
+		switch {
+		case b.NeedsReauth || !b.Authorized:
+			fmt.Fprintf(w, "\nbank %s: re-authorisation needed (%s): run erpconnector kb authorize\n", b.Bank, b.Reason)
+		case b.ExpiresSoon:
+			fmt.Fprintf(w, "\nbank %s: authorisation expires %s: renew it with erpconnector kb authorize\n", b.Bank, b.RefreshExpiry.Format("2006-01-02"))
+		default:
+			fmt.Fprintf(w, "\nbank %s: authorised until %s\n", b.Bank, b.RefreshExpiry.Format("2006-01-02"))
+		}
+	}
+	if len(s.Statements) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "STATEMENT\tLAST RUN\tNEXT RUN\tCOVERED TO\tSTATEMENTS\tENTRIES\tBALANCE\tERROR")
+	for _, raw := range s.Statements {
+		var c daemon.StmtCursor
+		if json.Unmarshal(raw, &c) != nil {
+			continue
+		}
+		when := func(t time.Time) string {
+			if t.IsZero() {
+				return "-"
+			}
+			return t.Local().Format("01-02 15:04:05")
+		}
+		fmt.Fprintf(tw, "%s/%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", c.Bank, c.Account, when(c.LastRun), when(c.NextRun), c.LastTo,
+			c.Seq, c.Written, formatAmount(c.Closing, c.Currency), c.LastError)
+	}
+	tw.Flush()
 }
 
 func paymentSummary(f admin.FileStatus) string {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"erpconnector/connector/store"
@@ -32,9 +33,21 @@ type RequestStatus struct {
 
 // Status is the daemon's state.
 type Status struct {
-	Source string       `json:"source"` // "daemon" or "store"
-	Time   time.Time    `json:"time"`
-	Files  []FileStatus `json:"files"`
+	Source     string            `json:"source"` // "daemon" or "store"
+	Time       time.Time         `json:"time"`
+	Files      []FileStatus      `json:"files"`
+	Statements []json.RawMessage `json:"statements,omitempty"` // one cursor per [[statement]] block
+	Banks      []BankHealth      `json:"banks,omitempty"`
+}
+
+// BankHealth is a bank credential's state, without any secret.
+type BankHealth struct {
+	Bank          string    `json:"bank"`
+	Authorized    bool      `json:"authorized"`
+	NeedsReauth   bool      `json:"needs_reauthorization"`
+	Reason        string    `json:"reason,omitempty"`
+	RefreshExpiry time.Time `json:"refresh_expiry,omitempty"`
+	ExpiresSoon   bool      `json:"expires_soon,omitempty"`
 }
 
 // Snapshot reads the newest files (limit) from the store, with their payment
@@ -67,7 +80,12 @@ func Snapshot(st *store.Store, limit int, withPayments bool) (*Status, error) {
 			}
 			s.Files = append(s.Files, fs)
 		}
-		return nil
+		return tx.KVPrefix("stmt/", func(k string, v []byte) error {
+			if strings.HasSuffix(k, "/cursor") {
+				s.Statements = append(s.Statements, append(json.RawMessage(nil), v...))
+			}
+			return nil
+		})
 	})
 	sort.SliceStable(s.Files, func(i, j int) bool { return s.Files[i].ID > s.Files[j].ID })
 	return s, err
@@ -77,6 +95,8 @@ func Snapshot(st *store.Store, limit int, withPayments bool) (*Status, error) {
 type Actions struct {
 	// Resolve settles unknown outcomes (see daemon.Resolve) and wakes the files.
 	Resolve func(target string, submitted bool, who string) ([]string, error)
+	// Health reports each bank credential's state.
+	Health func() []BankHealth
 }
 
 // Handler serves the admin API for a running daemon. State-changing calls
@@ -122,6 +142,9 @@ func Handler(st *store.Store, act Actions) http.Handler {
 			return
 		}
 		s.Source = "daemon"
+		if act.Health != nil {
+			s.Banks = act.Health()
+		}
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(s)
 	})

@@ -93,6 +93,8 @@ type Bank struct {
 	RedirectURI   string   `toml:"redirect_uri"`   // registered loopback redirect, e.g. http://127.0.0.1:8751/callback
 	OAuthAPIKey   Secret   `toml:"oauth_api_key"`  // the developer portal's apiKey for the OAuth2 API
 	BatchAPIKey   Secret   `toml:"batch_api_key"`  // optional apiKey for BATCHDA ([CODE] S9 sends it only if configured)
+	ADAAURL       string   `toml:"adaa_url"`       // account statements API; default https://api-gateway.kb.cz/adaa/v2
+	ADAAAPIKey    Secret   `toml:"adaa_api_key"`   // the developer portal's apiKey for ADAA (statements)
 	Scope         string   `toml:"scope"`          // default "bpisp"
 	TokenMargin   Duration `toml:"token_margin"`   // refresh this long before the access token expires (default 30s)
 	ExpiryWarning Duration `toml:"expiry_warning"` // warn this long before the refresh token expires (default 720h)
@@ -460,7 +462,7 @@ func (c *Config) defaults() {
 				b.BatchStatus = "cobs"
 			}
 		}
-		b.ClientSecret.dir, b.OAuthAPIKey.dir, b.BatchAPIKey.dir = c.Dir, c.Dir, c.Dir
+		b.ClientSecret.dir, b.OAuthAPIKey.dir, b.BatchAPIKey.dir, b.ADAAAPIKey.dir = c.Dir, c.Dir, c.Dir, c.Dir
 		if b.ERP == "" && b.URL == SandboxURL {
 			b.ERP = "erpconnector-sandbox"
 		}
@@ -559,6 +561,7 @@ func (c *Config) CheckSecrets() Errors {
 		check(k+".client_secret", b.ClientSecret)
 		check(k+".oauth_api_key", b.OAuthAPIKey)
 		check(k+".batch_api_key", b.BatchAPIKey)
+		check(k+".adaa_api_key", b.ADAAAPIKey)
 		for j, a := range b.Accounts {
 			check(fmt.Sprintf("%s.account[%d].integration_code", k, j), a.IntegrationCode)
 		}
@@ -652,7 +655,7 @@ func (c *Config) check(add func(key, format string, args ...any)) {
 			for _, sec := range []struct {
 				key string
 				s   Secret
-			}{{"oauth_api_key", b.OAuthAPIKey}, {"batch_api_key", b.BatchAPIKey}} {
+			}{{"oauth_api_key", b.OAuthAPIKey}, {"batch_api_key", b.BatchAPIKey}, {"adaa_api_key", b.ADAAAPIKey}} {
 				if sec.s.IsSet() {
 					if err := sec.s.Check(); err != nil {
 						add(k+"."+sec.key, "%v", err)
@@ -768,8 +771,8 @@ func (c *Config) check(add func(key, format string, args ...any)) {
 		if s.Outbox == "" {
 			add(k+".outbox", "missing")
 		}
-		if s.Every.Duration > 0 && s.Every.Duration < time.Minute {
-			add(k+".every", "%s is too often: at least 1m (banks rate-limit statement downloads)", s.Every.Duration)
+		if s.Every.Duration > 0 && s.Every.Duration < time.Second {
+			add(k+".every", "%s is too often: at least 1s (and mind the bank's download limits: KB ADAA allows one unchanged download per 61 minutes)", s.Every.Duration)
 		}
 		for _, t := range s.Times {
 			if _, err := time.Parse("15:04", t); err != nil {

@@ -39,6 +39,7 @@ type Daemon struct {
 
 	routes map[string]*route
 	banks  map[string]*bankConn
+	stmts  []*stmtBlock
 	closer []func(context.Context) error
 
 	metrics metrics
@@ -100,6 +101,14 @@ func New(cfg *config.Config, log *slog.Logger, opts Options) (*Daemon, error) {
 		}
 		d.banks[b.cfg.Name] = b
 	}
+	for i := range cfg.Statements {
+		b, err := d.newStatementBlock(&cfg.Statements[i])
+		if err != nil {
+			d.Close()
+			return nil, fmt.Errorf("statement %s/%s: %w", cfg.Statements[i].Bank, cfg.Statements[i].Account, err)
+		}
+		d.stmts = append(d.stmts, b)
+	}
 	for i := range cfg.Routes {
 		r, err := d.newRoute(&cfg.Routes[i])
 		if err != nil {
@@ -154,10 +163,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 			d.watch(ctx, r)
 		}(r)
 	}
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		d.schedule(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		d.runStatements(ctx)
 	}()
 	d.log.Info("erpconnector running", "routes", len(d.routes), "store", d.st.Path())
 	<-ctx.Done()

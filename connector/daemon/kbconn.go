@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"erpconnector/connector/admin"
 	"erpconnector/connector/bank/kb"
 	"erpconnector/connector/bank/oauth"
 	"erpconnector/connector/config"
@@ -134,4 +135,18 @@ func (d *Daemon) connectKB(b *config.Bank) (*kbConn, string, error) {
 		d.log.Warn("KB authorisation expires soon: run `erpconnector kb authorize` before then", "bank", b.Name, "expires", h.RefreshExpiry)
 	}
 	return &kbConn{client: cl, tokens: tokens, batchStatus: b.BatchStatus}, base, nil
+}
+
+// BankHealth reports the OAuth state of every bank that has one.
+func (d *Daemon) BankHealth() []admin.BankHealth {
+	var out []admin.BankHealth
+	for name, b := range d.banks {
+		if b.kb == nil {
+			continue
+		}
+		h := b.kb.tokens.Health()
+		out = append(out, admin.BankHealth{Bank: name, Authorized: h.Authorized, NeedsReauth: h.NeedsReauthorization,
+			Reason: h.Reason, RefreshExpiry: h.RefreshExpiry, ExpiresSoon: h.RefreshExpiresSoon})
+	}
+	return out
 }

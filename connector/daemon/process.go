@@ -225,8 +225,16 @@ func (d *Daemon) planCommit(f *store.File, r *route) (func(*store.Tx) error, err
 			f.Requests = append(f.Requests, rec.Key)
 		}
 		for i := range payments {
-			if err := tx.PutPayment(&payments[i]); err != nil {
+			p := &payments[i]
+			if err := tx.PutPayment(p); err != nil {
 				return err
+			}
+			// Statements name a payment by these; the index lets a booked
+			// entry find its payment (matchBooked).
+			for _, ref := range []string{p.PaymentID, p.EndToEndID} {
+				if err := tx.PutRef(r.bank.cfg.Name, ref, f.ID, p.Index); err != nil {
+					return err
+				}
 			}
 		}
 		f.State = store.FilePlanned

@@ -234,6 +234,15 @@ func (d *Daemon) applyAnswers(q *store.Request, answers []bi.Answer, state store
 			if err != nil {
 				return err
 			}
+			if a.EndToEndID != "" && p.BankEndToEnd != a.EndToEndID {
+				p.BankEndToEnd = a.EndToEndID
+				if err := tx.PutRef(q.Bank, a.EndToEndID, q.FileID, p.Index); err != nil {
+					return err
+				}
+				if err := tx.PutPayment(p); err != nil {
+					return err
+				}
+			}
 			if updatePayment(p, a) {
 				if err := tx.PutPayment(p); err != nil {
 					return err

@@ -132,7 +132,8 @@ type Payment struct {
 	ReasonCode    string       `json:"reason_code,omitempty"`
 	ReasonText    string       `json:"reason_text,omitempty"`
 	BankRef       string       `json:"bank_ref,omitempty"`
-	BankStatus    int          `json:"bank_status,omitempty"` // raw BankIntegration status value
+	BankEndToEnd  string       `json:"bank_end_to_end,omitempty"` // the bank's own end-to-end ID (BankIntegration endToEndId)
+	BankStatus    int          `json:"bank_status,omitempty"`     // raw BankIntegration status value
 	Updated       time.Time    `json:"updated"`
 }
 

@@ -5,6 +5,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"encoding/json"
@@ -376,4 +377,17 @@ func (t *Tx) Ref(bank, ref string) (fileID string, index int, ok bool) {
 		return "", 0, false
 	}
 	return id, n, true
+}
+
+// KVPrefix calls fn for every named value whose key starts with prefix, in
+// key order.
+func (t *Tx) KVPrefix(prefix string, fn func(key string, v []byte) error) error {
+	c := t.tx.Bucket(bKV).Cursor()
+	p := []byte(prefix)
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		if err := fn(string(k), v); err != nil {
+			return err
+		}
+	}
+	return nil
 }

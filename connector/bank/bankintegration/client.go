@@ -130,8 +130,26 @@ func (c *Client) query(ctx context.Context, path, debtor string, paymentIDs []st
 	return c.do(ctx, path, auth, body)
 }
 
-// do sends one request and classifies every failure.
+// do sends one request, classifies every failure and decodes the answer.
 func (c *Client) do(ctx context.Context, path, auth string, body []byte) (*Response, error) {
+	raw, err := c.doRaw(ctx, path, auth, body)
+	if err != nil {
+		return nil, err
+	}
+	var out Response
+	if len(bytes.TrimSpace(raw)) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&out); err != nil {
+			return nil, fmt.Errorf("%s: %w: answer is not the expected JSON: %v", path, bank.ErrOutcomeUnknown, err)
+		}
+	}
+	return &out, nil
+}
+
+// doRaw POSTs one request and classifies every failure; it returns the
+// body of a 2xx answer.
+func (c *Client) doRaw(ctx context.Context, path, auth string, body []byte) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.BaseURL, "/")+path, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -173,15 +191,7 @@ func (c *Client) do(ctx context.Context, path, auth string, body []byte) (*Respo
 		}
 		return nil, fmt.Errorf("%s: %w", path, he)
 	}
-	var out Response
-	if len(bytes.TrimSpace(raw)) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		if err := dec.Decode(&out); err != nil {
-			return nil, fmt.Errorf("%s: %w: answer is not the expected JSON: %v", path, bank.ErrOutcomeUnknown, err)
-		}
-	}
-	return &out, nil
+	return raw, nil
 }
 
 func snippet(b []byte) string {

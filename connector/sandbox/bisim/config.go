@@ -16,7 +16,9 @@ type Account struct {
 	IntegrationCode string // the customer's per-account secret ("integrationskode")
 	Currency        string // ISO 4217 account currency
 	Name            string
-	OpeningBalance  int64 // minor units of Currency; for the statement endpoints
+	OpeningBalance  int64  // minor units of Currency; for the statement endpoints
+	Owner           string // account holder, the statement's owner.name (optional)
+	BIC             string // servicing bank, the statement's bic (optional)
 	// ERPs lists the serviceProviders this account is linked to. Empty links it
 	// to every ERP in Config.ERPs. (An addition to the brief's struct: the real
 	// service links accounts to ERP vendors and rejects the others.)
@@ -52,6 +54,17 @@ type Config struct {
 	AllowUnknownTypes bool
 	// LenientFI skips the FIK71/FIK04 check-digit test on FI payment strings.
 	LenientFI bool
+
+	// Credits invents incoming payments on every account (off when
+	// Credits.Every is 0, the default).
+	Credits Credits
+	// OverlapEntries makes every newOnly statement repeat this many entries
+	// delivered before (a bank whose cursor lags), to exercise the
+	// client's de-duplication. /_sim/redeliver arms the same once.
+	OverlapEntries int
+	// MaxReportDays bounds the from..to range of /report/balance (whose
+	// answer has one line per day); default 366.
+	MaxReportDays int
 }
 
 // Config errors callers may branch on.
@@ -66,6 +79,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.StepAfter <= 0 {
 		c.StepAfter = 2 * time.Second
+	}
+	if c.MaxReportDays <= 0 {
+		c.MaxReportDays = 366
 	}
 	if c.CancelledStatus == 0 {
 		c.CancelledStatus = StatusRejected
@@ -118,6 +134,12 @@ func compile(c Config) (compiled, error) {
 			return out, fmt.Errorf("%w: holiday %q: want yyyy-MM-dd", ErrConfig, h)
 		}
 		out.holidays[h] = true
+	}
+	if c.Credits.Every < 0 || c.Credits.MinMinor < 0 || c.Credits.MaxMinor < 0 || c.OverlapEntries < 0 {
+		return out, fmt.Errorf("%w: Credits and OverlapEntries must not be negative", ErrConfig)
+	}
+	if c.Credits.MaxMinor > 0 && c.Credits.MaxMinor < c.Credits.MinMinor {
+		return out, fmt.Errorf("%w: Credits.MaxMinor below MinMinor", ErrConfig)
 	}
 	if c.CancelledStatus != StatusRejected && c.CancelledStatus != StatusFailed && c.CancelledStatus != StatusSucceeded {
 		return out, fmt.Errorf("%w: CancelledStatus %d must be 16, 32 or 8", ErrConfig, c.CancelledStatus)

@@ -17,13 +17,16 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		h      func(http.ResponseWriter, *http.Request)
 	}
 	routes := map[string]route{
-		"/_sim/ledger":  {http.MethodGet, s.ctlLedger},
-		"/_sim/stats":   {http.MethodGet, s.ctlStats},
-		"/_sim/approve": {http.MethodPost, s.ctlApprove},
-		"/_sim/reject":  {http.MethodPost, s.ctlReject},
-		"/_sim/fault":   {http.MethodPost, s.ctlFault},
-		"/_sim/clock":   {http.MethodPost, s.ctlClock},
-		"/_sim/reset":   {http.MethodPost, s.ctlReset},
+		"/_sim/ledger":    {http.MethodGet, s.ctlLedger},
+		"/_sim/stats":     {http.MethodGet, s.ctlStats},
+		"/_sim/approve":   {http.MethodPost, s.ctlApprove},
+		"/_sim/reject":    {http.MethodPost, s.ctlReject},
+		"/_sim/fault":     {http.MethodPost, s.ctlFault},
+		"/_sim/clock":     {http.MethodPost, s.ctlClock},
+		"/_sim/reset":     {http.MethodPost, s.ctlReset},
+		"/_sim/credit":    {http.MethodPost, s.ctlCredit},
+		"/_sim/redeliver": {http.MethodPost, s.ctlRedeliver},
+		"/_sim/entries":   {http.MethodGet, s.ctlEntries},
 	}
 	rt, ok := routes[r.URL.Path]
 	if !ok {
@@ -288,6 +291,7 @@ func (s *Server) Reset() error {
 	defer s.mu.Unlock()
 	s.st = newState()
 	s.reindexLocked()
+	s.anchorCreditsLocked()
 	s.faults = nil
 	return s.persistLocked()
 }

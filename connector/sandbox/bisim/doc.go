@@ -1,6 +1,7 @@
 // Package bisim is a faithful in-process simulator of the Danish
 // BankIntegration API (api.bankintegration.dk): POST /payment, GET and POST
-// /status and POST /payment/cancel, with the Authorization check, payment
+// /status, POST /payment/cancel, and GET and POST /report/account and
+// /report/balance, with the Authorization check, payment
 // validation, the duplicate check and the status lifecycle of
 // ../shared/specs/bankintegration.md §4. The daemon talks to it exactly as
 // it would to the real service, so it answers errors the way the service is
@@ -49,9 +50,34 @@
 //     StepAfter resolves to Config.CancelledStatus (default 16, code DS02).
 //     Other states are answered with their status plus error CNCL; a repeat
 //     cancel answers 256 again.
+//   - Statements (statement.go, entries.go): a per-account ledger of
+//     entries materialised once, when a report, credit or Entries call
+//     first sees a payment in 8 Succeeded (a debit: text, creditorText,
+//     creditorMessage lines joined by "\n", endToEndId, debtorsPaymentId,
+//     creditor, PMNT/ICDT/DMCT) or an incoming credit (invented per
+//     Config.Credits, or injected by /_sim/credit; PMNT/RCDT/DMCT). ids are
+//     10 digits from a global counter, sequence counts per account from 1,
+//     balance is the running balance after the entry from
+//     Account.OpeningBalance; booking and value date are the Copenhagen
+//     date of the booking instant. Payments in another currency than the
+//     account's are not booked (no exchange rates).
+//   - from/to: yyyy-MM-dd or yyMMdd, inclusive, on the booking date; default
+//     today in UTC (§3.4 says the dates are UTC); from > to is 400
+//     DATE_RANGE "From date cannot be later than to date"; malformed 400
+//     DATE. type "Full" (any case) adds an invented "amounts" object
+//     {booked, instructed}; any other type is Simple. options are ignored.
+//     newOnly (true or "true") ignores from/to and returns the entries after
+//     the ERP's cursor (per account and ERP), then moves the cursor; the
+//     answer's from/to are the booking dates covered. Config.OverlapEntries
+//     and /_sim/redeliver (once) repeat already delivered entries.
+//   - /report/balance: type 1, 2 or 3 (default 3, number or string); one
+//     opening (before the day's first entry) and/or closing (after its
+//     last) line per day of from..to, no day after the bank date and no
+//     closing for the bank date itself; at most MaxReportDays (366) days.
 //   - State is persisted (temp file, fsync, rename, directory fsync) after
 //     every change when Config.StatePath is set; armed faults are not.
 //
-// The /_sim/ control API (ledger, approve, reject, fault, clock, reset) is
+// The /_sim/ control API (ledger, approve, reject, fault, clock, reset,
+// credit, redeliver, entries) is
 // not part of BankIntegration; each call also has a Go method.
 package bisim

@@ -187,9 +187,6 @@ func debitEntry(p *payment, at time.Time) entry {
 	if e.Text == "" {
 		e.Text = firstNonEmpty(p.CreditorText, p.CreditorName, "Overførsel")
 	}
-	if p.Type == 71 || p.Type == 73 || p.Type == 75 || p.Type == 4 || p.Type == 1 && strings.HasPrefix(p.CreditorAccount, "+") {
-		e.SubFamily = "OTHR"
-	}
 	return e
 }
 
@@ -267,12 +264,12 @@ func centsToMinorFloor(cents int64, ccy string) int64 {
 
 // Credit is an incoming payment injected through the control API.
 type Credit struct {
-	Account    string `json:"account"` // 14-digit BBAN
-	Amount     string `json:"amount"`  // positive decimal, at most 2 decimals ("123.45")
-	Name       string `json:"name"`    // the payer
-	Text       string `json:"text"`    // the payer's text to us
+	Account     string `json:"account"` // 14-digit BBAN
+	Amount      string `json:"amount"`  // positive decimal, at most 2 decimals ("123.45")
+	Name        string `json:"name"`    // the payer
+	Text        string `json:"text"`    // the payer's text to us
 	FromAccount string `json:"fromAccount,omitempty"`
-	EndToEndID string `json:"endToEndId,omitempty"`
+	EndToEndID  string `json:"endToEndId,omitempty"`
 }
 
 // InjectCredit books an incoming payment now. It returns the new entry.
@@ -338,20 +335,20 @@ func (s *Server) Redeliver(account string, n int) error {
 // Entry is a statement entry as the simulator booked it (for tests and the
 // control API).
 type Entry struct {
-	ID           string    `json:"id"`
-	Sequence     int64     `json:"sequence"`
-	Kind         string    `json:"kind"`
-	BookedAt     time.Time `json:"bookedAt"`
-	BookingDate  string    `json:"bookingDate"`
-	Minor        int64     `json:"minor"`
-	Balance      int64     `json:"balance"`
-	Amount       string    `json:"amount"` // signed, two decimals, from Minor
-	Currency     string    `json:"currency"`
-	EndToEndID   string    `json:"endToEndId,omitempty"`
-	PaymentID    string    `json:"paymentId,omitempty"`
-	PartyName    string    `json:"partyName,omitempty"`
-	PartyText    string    `json:"partyText,omitempty"`
-	Text         string    `json:"text,omitempty"`
+	ID          string    `json:"id"`
+	Sequence    int64     `json:"sequence"`
+	Kind        string    `json:"kind"`
+	BookedAt    time.Time `json:"bookedAt"`
+	BookingDate string    `json:"bookingDate"`
+	Minor       int64     `json:"minor"`
+	Balance     int64     `json:"balance"`
+	Amount      string    `json:"amount"` // signed, two decimals, from Minor
+	Currency    string    `json:"currency"`
+	EndToEndID  string    `json:"endToEndId,omitempty"`
+	PaymentID   string    `json:"paymentId,omitempty"`
+	PartyName   string    `json:"partyName,omitempty"`
+	PartyText   string    `json:"partyText,omitempty"`
+	Text        string    `json:"text,omitempty"`
 }
 
 func exportEntry(e *entry, ccy string) Entry {

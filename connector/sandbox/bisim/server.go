@@ -51,6 +51,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	srv := &Server{cfg: cfg, c: c, st: st}
 	srv.reindexLocked()
+	srv.anchorCreditsLocked()
 	return srv, nil
 }
 
@@ -85,6 +86,12 @@ func (s *Server) serveBank(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.handleStatus(w, r)
+	case "/report/account", "/report/balance":
+		if r.Method != http.MethodPost && r.Method != http.MethodGet {
+			methodNotAllowed(w, "GET, POST")
+			return
+		}
+		s.handleReport(w, r)
 	case "/payment/cancel":
 		if r.Method != http.MethodPost {
 			methodNotAllowed(w, "POST")

@@ -22,6 +22,12 @@ type state struct {
 	NextTransID int64      `json:"nextTransId"`
 	NextSeq     int64      `json:"nextSeq"`
 	Payments    []*payment `json:"payments"`
+
+	// Statement ledger (entries.go). Absent in files written before it
+	// existed, which then load with an empty ledger.
+	Ledgers     map[string]*acctLedger `json:"ledgers,omitempty"`
+	NextEntryID int64                  `json:"nextEntryId,omitempty"`
+	CreditsFrom *time.Time             `json:"creditsFrom,omitempty"` // anchor of invented credits
 }
 
 func newState() state {
@@ -62,6 +68,7 @@ type payment struct {
 	RejectText    string     `json:"rejectText,omitempty"`
 	CancelledAt   *time.Time `json:"cancelledAt,omitempty"`
 	Failed        bool       `json:"failed,omitempty"`
+	Booked        bool       `json:"booked,omitempty"` // on the statement ledger (or skipped: other currency)
 	Errors        []APIError `json:"errors,omitempty"`
 
 	Receptions []Reception `json:"receptions"`

@@ -29,6 +29,9 @@ type Account struct {
 	IBAN     string // normalised CZ IBAN (or any valid IBAN)
 	Currency string // ISO 4217 account currency
 	Name     string
+	// OpeningBalance is the balance (minor units) before the simulator's
+	// first movement; the ADAA balances start from it.
+	OpeningBalance int64
 }
 
 // Client is an application registered by a KB client (§4.3's result): its
@@ -92,6 +95,16 @@ type Config struct {
 	// Default 10s of the simulated clock.
 	ProcessAfter time.Duration
 
+	// Credits invents incoming payments on every consented account (off
+	// when Credits.Every is 0, the default).
+	Credits Credits
+	// DownloadLimit answers ADAA 429 "Unchanged data download limit
+	// reached" when a client repeats a query within DownloadWindow (default
+	// 61 minutes) and the answer has not changed (kb-batchda.md §6). Off by
+	// default.
+	DownloadLimit  bool
+	DownloadWindow time.Duration
+
 	// StatePath, when set, persists the ledger, tokens and clock as JSON after
 	// every change and is loaded by New when present.
 	StatePath string
@@ -128,6 +141,9 @@ func (c *Config) applyDefaults() {
 	if c.MaxExchangeIDLen <= 0 {
 		c.MaxExchangeIDLen = 18
 	}
+	if c.DownloadWindow <= 0 {
+		c.DownloadWindow = 61 * time.Minute
+	}
 	if c.ProcessAfter <= 0 {
 		c.ProcessAfter = 10 * time.Second
 	}
@@ -145,6 +161,21 @@ func compile(c Config) (compiled, error) {
 	}
 	if c.AccessTokenTTL < 2*time.Second {
 		return out, fmt.Errorf("%w: AccessTokenTTL %s is shorter than 2s", ErrConfig, c.AccessTokenTTL)
+	}
+	if c.Credits.Every < 0 || c.Credits.MinMinor < 0 || c.Credits.MaxMinor < 0 ||
+		(c.Credits.MaxMinor > 0 && c.Credits.MaxMinor < c.Credits.MinMinor) {
+		return out, fmt.Errorf("%w: Credits: negative or MaxMinor below MinMinor", ErrConfig)
+	}
+	// An account consented by several clients is one account: the same
+	// currency and opening balance everywhere, or ADAA would disagree.
+	byIBAN := map[string]Account{}
+	for _, cl := range c.Clients {
+		for _, a := range cl.Accounts {
+			if prev, ok := byIBAN[a.IBAN]; ok && (prev.Currency != a.Currency || prev.OpeningBalance != a.OpeningBalance) {
+				return out, fmt.Errorf("%w: account %s: currency or opening balance differs between clients", ErrConfig, a.IBAN)
+			}
+			byIBAN[a.IBAN] = a
+		}
 	}
 	for i := range c.Clients {
 		cl := c.Clients[i]

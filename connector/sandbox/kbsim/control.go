@@ -28,6 +28,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		"/_sim/reset":          {http.MethodPost, s.ctlReset},
 		"/_sim/expire-refresh": {http.MethodPost, s.ctlExpireRefresh},
 		"/_sim/authorize":      {http.MethodPost, s.ctlAuthorize},
+		"/_sim/credit":         {http.MethodPost, s.ctlCredit},
 	}
 	rt, ok := routes[r.URL.Path]
 	if id, isBatch := strings.CutPrefix(r.URL.Path, "/_sim/batch/"); isBatch {
@@ -201,5 +202,20 @@ func (s *Server) Reset() error {
 	s.st = fresh
 	s.faults = nil
 	s.mints = map[string][]time.Time{}
+	s.downloads = map[string]download{}
+	s.anchorCreditsLocked()
 	return s.persistLocked()
+}
+
+func (s *Server) ctlCredit(w http.ResponseWriter, r *http.Request) {
+	var c Credit
+	if !readControl(w, r, &c) {
+		return
+	}
+	tx, err := s.InjectCredit(c)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		writeJSON(w, http.StatusBadRequest, ctlError{err.Error()})
+		return
+	}
+	ctlAnswer(w, tx, err)
 }

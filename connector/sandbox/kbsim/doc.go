@@ -2,8 +2,8 @@
 // gateway for batch payments (../shared/specs/kb-batchda.md §10): the OAuth2
 // authorization-code flow and token endpoint, BATCHDA v3
 // POST /directapi/batchda/v3/batchPayments with its validations and COBS
-// error bodies, the user's signature in internet banking (control API), a
-// minimal ADAA transaction history, and fault injection. The daemon talks to
+// error bodies, the user's signature in internet banking (control API), the
+// ADAA accounts, history and balances for statements, and fault injection. The daemon talks to
 // it exactly as it would to KB.
 //
 // The server is written independently of the client (formats/kbjson), so the
@@ -16,8 +16,10 @@
 //	GET  /autfe/ssologin, /sandbox/oauth2-authorization-ui/v3/   browser stand-in: auto-approves, 302 with code
 //	POST /oauth2/v2|v3/access_token (also under /sandbox)         client_secret_post; authorization_code, refresh_token
 //	POST /directapi/batchda/v3/batchPayments                      BATCHDA
-//	GET  /adaa/v2/accounts/{iban}/transactions                    booked payments (ADAA-like, IBAN for accountId)
-//	/_sim/ledger, batch/{id}, sign, reject, fault, clock, reset, expire-refresh, authorize   control API (not KB)
+//	GET  /adaa/v2/accounts                                        consented accounts with accountId
+//	GET  /adaa/v2/accounts/{accountId|iban}/transactions          booked debits and credits, paged (adaa.go)
+//	GET  /adaa/v2/accounts/{accountId|iban}/balances              previously closed, closing booked/available
+//	/_sim/ledger, batch/{id}, sign, reject, fault, clock, reset, expire-refresh, authorize, credit   control API (not KB)
 //
 // Decisions where the spec is unsure ([INF]/[UNK] there); the configurable
 // ones name their Config field:

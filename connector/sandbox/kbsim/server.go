@@ -23,6 +23,8 @@ type Server struct {
 	st     state
 	faults []*armedFault
 	mints  map[string][]time.Time // client → token mint times in the last minute (not persisted)
+	// downloads is the ADAA 61-minute rule's memory (not persisted).
+	downloads map[string]download
 }
 
 // New validates the config and loads the persisted state when StatePath
@@ -37,7 +39,9 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{cfg: cfg, c: c, st: st, mints: map[string][]time.Time{}}, nil
+	srv := &Server{cfg: cfg, c: c, st: st, mints: map[string][]time.Time{}, downloads: map[string]download{}}
+	srv.anchorCreditsLocked()
+	return srv, nil
 }
 
 // maxBody bounds a request body; KB's own limit is unknown (S9 sends ≤2 MiB).
@@ -96,11 +100,11 @@ func (s *Server) serveBank(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.handleBatchStatus(w, r)
-	case strings.HasPrefix(p, adaaPrefix):
+	case p == adaaAccounts || strings.HasPrefix(p, adaaPrefix):
 		if !s.gateway(w, r, http.MethodGet, s.cfg.ADAAAPIKey) {
 			return
 		}
-		s.handleTransactions(w, r)
+		s.handleADAA(w, r)
 	default:
 		writeJSON(w, http.StatusNotFound, errorBody{Errors: []APIError{{Code: "NOT_FOUND", Message: "no endpoint " + p}}})
 	}
@@ -146,6 +150,15 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request, method, wantKey
 		}
 	}
 	return true
+}
+
+// anchorCreditsLocked starts the invented-credit schedule at the simulated
+// now unless the state already has one.
+func (s *Server) anchorCreditsLocked() {
+	if s.cfg.Credits.Every > 0 && s.st.CreditsFrom == nil {
+		t := s.nowLocked()
+		s.st.CreditsFrom = &t
+	}
 }
 
 // nowLocked is the simulated clock: Config.Now plus the /_sim/clock offset.

@@ -29,6 +29,10 @@ type state struct {
 	Tokens     map[string]*tokenRec `json:"tokens"` // by jti
 	Batches    []*batch             `json:"batches"`
 	Receptions []Reception          `json:"receptions"`
+
+	// ADAA statement data (adaa.go); absent in older files.
+	Credits     []credit   `json:"credits,omitempty"`     // injected by /_sim/credit
+	CreditsFrom *time.Time `json:"creditsFrom,omitempty"` // anchor of invented credits
 }
 
 func newState() state {
