@@ -214,6 +214,7 @@ func convertOptions(bank plan.Bank, cfgPath, routeName, csvName, encoding, pastD
 func applyBankOptions(opts *plan.Options, b *config.Bank) {
 	opts.KB.MaxItems = 100
 	opts.KB.ProcessingMode = "ONLINE"
+	opts.KB.EndToEndFromInstruction = true // as the daemon sends it
 	opts.BI.ERP = "erpconnector"
 	opts.BI.MaxTransactions = 500
 	if b == nil {

@@ -95,7 +95,7 @@ type Bank struct {
 	BatchAPIKey   Secret   `toml:"batch_api_key"`  // optional apiKey for BATCHDA ([CODE] S9 sends it only if configured)
 	ADAAURL       string   `toml:"adaa_url"`       // account statements API; default https://api-gateway.kb.cz/adaa/v2
 	ADAAAPIKey    Secret   `toml:"adaa_api_key"`   // the developer portal's apiKey for ADAA (statements)
-	Scope         string   `toml:"scope"`          // default "bpisp"
+	Scope         string   `toml:"scope"`          // default "adaa bpisp" (statements need adaa)
 	TokenMargin   Duration `toml:"token_margin"`   // refresh this long before the access token expires (default 30s)
 	ExpiryWarning Duration `toml:"expiry_warning"` // warn this long before the refresh token expires (default 720h)
 	// BatchStatus: "none" (default; KB documents no status endpoint, so a
@@ -448,7 +448,7 @@ func (c *Config) defaults() {
 			b.PollEvery.Duration = 30 * time.Second
 		}
 		if b.Scope == "" {
-			b.Scope = "bpisp"
+			b.Scope = "adaa bpisp" // batches, and account history for statements
 		}
 		if b.TokenMargin.Duration == 0 {
 			b.TokenMargin.Duration = 30 * time.Second

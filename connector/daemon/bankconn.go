@@ -146,7 +146,7 @@ func (d *Daemon) newRoute(rc *config.Route) (*route, error) {
 		r.planOpts.BI = o
 	case config.KindKB:
 		r.planOpts.Bank = plan.KB
-		r.planOpts.KB = kbjson.Options{MaxItems: r.bank.cfg.MaxItems, ProcessingMode: r.bank.cfg.ProcessingMode}
+		r.planOpts.KB = kbjson.Options{MaxItems: r.bank.cfg.MaxItems, ProcessingMode: r.bank.cfg.ProcessingMode, EndToEndFromInstruction: true}
 	}
 	if rc.Format == "csv" || rc.CSV != "" {
 		m, ok := d.cfg.CSV[rc.CSV]

@@ -67,7 +67,8 @@ type StmtCursor struct {
 // are written, and the cursor moves only once every file is durable.
 type stmtRun struct {
 	Seq      int               `json:"seq"`
-	From, To string            `json:"from"`
+	From     string            `json:"from"`
+	To       string            `json:"to"`
 	Created  time.Time         `json:"created"`
 	Opening  int64             `json:"opening"`
 	Closing  int64             `json:"closing"`
@@ -85,14 +86,25 @@ type stmtRun struct {
 const overlap = 3 * 24 * time.Hour
 
 func (d *Daemon) loadCursor(b *stmtBlock) (*StmtCursor, error) {
-	c := &StmtCursor{Bank: b.cfg.Bank, Account: b.cfg.Account}
+	var c *StmtCursor
 	err := d.st.View(func(tx *store.Tx) error {
-		if v := tx.GetKV(b.key + "/cursor"); v != nil {
-			return json.Unmarshal(v, c)
-		}
-		return nil
+		var err error
+		c, err = cursorTx(tx, b)
+		return err
 	})
 	return c, err
+}
+
+// cursorTx reads the cursor inside a transaction (bbolt must not open a
+// read transaction inside a write one in the same goroutine).
+func cursorTx(tx *store.Tx, b *stmtBlock) (*StmtCursor, error) {
+	c := &StmtCursor{Bank: b.cfg.Bank, Account: b.cfg.Account}
+	if v := tx.GetKV(b.key + "/cursor"); v != nil {
+		if err := json.Unmarshal(v, c); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 func putCursor(tx *store.Tx, b *stmtBlock, c *StmtCursor) error {
@@ -118,7 +130,7 @@ func (d *Daemon) runStatements(ctx context.Context) {
 				d.statementRun(ctx, b)
 				next[i] = nextRun(b.cfg, d.opts.Now())
 				d.st.Update(func(tx *store.Tx) error {
-					c, err := d.loadCursor(b)
+					c, err := cursorTx(tx, b)
 					if err != nil {
 						return err
 					}
@@ -164,7 +176,7 @@ func (d *Daemon) statementRun(ctx context.Context, b *stmtBlock) {
 	log := d.log.With("statement", b.key)
 	err := d.statementPull(ctx, b)
 	d.st.Update(func(tx *store.Tx) error {
-		c, lerr := d.loadCursor(b)
+		c, lerr := cursorTx(tx, b)
 		if lerr != nil {
 			return lerr
 		}
@@ -257,10 +269,10 @@ func (d *Daemon) statementPull(ctx context.Context, b *stmtBlock) error {
 	for _, id := range matched {
 		d.later(id, time.Time{})
 	}
-	hook("after-statement-entries")
 	if c.Pending == nil {
 		return nil
 	}
+	hook("after-statement-entries")
 	return d.finishRun(b, run)
 }
 
@@ -323,7 +335,7 @@ func (d *Daemon) finishRun(b *stmtBlock, run *stmtRun) error {
 		hook("after-statement-file")
 	}
 	err := d.st.Update(func(tx *store.Tx) error {
-		c, err := d.loadCursor(b)
+		c, err := cursorTx(tx, b)
 		if err != nil {
 			return err
 		}

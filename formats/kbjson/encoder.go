@@ -106,6 +106,9 @@ func (e *Encoder) Add(p *formats.Payment) []formats.Problem {
 	if d.instrID == "" && len(fps) == 0 {
 		d.instrID = e.generatedID(p.Index)
 	}
+	if e.opts.EndToEndFromInstruction && d.e2e == "" {
+		d.e2e = d.instrID
+	}
 	if d.instrID != "" {
 		if msg := e.chk.claimID(d.instrID, p.Pos); msg != "" {
 			fps = append(fps, fieldProblem{pInstrID, msg})

@@ -38,6 +38,12 @@ type Options struct {
 	// ExtraTextChars are characters accepted in remittance text and IDs on
 	// top of the default Czech payment character set (e.g. "&%").
 	ExtraTextChars string
+	// EndToEndFromInstruction sends the instruction ID as
+	// endToEndIdentification when the ERP gave no end-to-end ID, so that the
+	// account history (statements) names every payment and a booked entry
+	// can be matched to it by reference. Off keeps the body exactly as the
+	// ERP's data gives it (the spec's §8 example has no end-to-end IDs).
+	EndToEndFromInstruction bool
 }
 
 func (o Options) maxItems() int {
