@@ -7,7 +7,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -155,9 +158,29 @@ settle = "0s"
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
-	const n = 20000
+	n := 20000
+	if v, err := strconv.Atoi(os.Getenv("BENCH_BIG_N")); err == nil {
+		n = v
+	}
 	inbox := filepath.Join(dir, "in")
 	os.MkdirAll(inbox, 0o750)
+	var peak atomic.Uint64
+	stopSampling := make(chan struct{})
+	go func() {
+		var ms runtime.MemStats
+		for {
+			select {
+			case <-stopSampling:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+		}
+	}()
+	defer close(stopSampling)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -171,4 +194,5 @@ settle = "0s"
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "payments/s")
+	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
 }
