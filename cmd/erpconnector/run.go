@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -56,33 +57,130 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	log := newLogger(cfg, stderr)
 	slog.SetDefault(log)
-	d, err := daemon.New(cfg, log, daemon.Options{})
-	if err != nil {
-		return err
-	}
-	defer d.Close()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	reload := make(chan struct{}, 1)
+	notifyReload(reload)
 
+	// Each pass runs one configuration. A reload (SIGHUP, or `erpconnector
+	// reload` through the admin API) checks the new file first: a broken one
+	// is refused with its problems logged, and the running one goes on.
+	for {
+		next, err := runOnce(ctx, cfg, log, reload, *cfgPath)
+		if err != nil || next == nil {
+			return err
+		}
+		cfg = next
+		log = newLogger(cfg, stderr)
+		slog.SetDefault(log)
+		log.Info("configuration reloaded", "config", cfg.File)
+	}
+}
+
+// runOnce runs the daemon on cfg until ctx ends (returns nil, nil) or a
+// valid new configuration arrives (returns it).
+func runOnce(ctx context.Context, cfg *config.Config, log *slog.Logger, reload chan struct{}, cfgPath string) (*config.Config, error) {
+	d, err := daemon.New(cfg, log, daemon.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
 	if cfg.Admin.Listen != "off" {
 		ln, err := net.Listen("tcp", cfg.Admin.Listen)
 		if err != nil {
-			return fmt.Errorf("admin listen %s: %w (is another erpconnector running?)", cfg.Admin.Listen, err)
+			return nil, fmt.Errorf("admin listen %s: %w (is another erpconnector running?)", cfg.Admin.Listen, err)
 		}
-		act := admin.Actions{Resolve: func(target string, submitted bool, who string) ([]string, error) {
-			qs, err := daemon.Resolve(d.Store(), target, submitted, who)
-			var keys []string
-			for _, q := range qs {
-				keys = append(keys, q.Key)
-				d.Wake(q.FileID)
-			}
-			return keys, err
-		}, Health: d.BankHealth}
-		srv := &http.Server{Handler: admin.Handler(d.Store(), act), ReadHeaderTimeout: 10 * time.Second}
+		srv := &http.Server{Handler: adminHandler(d, reload), ReadHeaderTimeout: 10 * time.Second}
 		go srv.Serve(ln)
 		defer srv.Close()
 		log.Info("admin endpoint", "url", "http://"+ln.Addr().String())
 	}
-	return d.Run(ctx)
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- d.Run(runCtx) }()
+	for {
+		select {
+		case err := <-done:
+			return nil, err
+		case <-reload:
+			next, err := config.Load(cfgPath)
+			var errs config.Errors
+			if errors.As(err, &errs) || (err == nil && len(next.CheckSecrets()) > 0) {
+				if err == nil {
+					errs = next.CheckSecrets()
+				}
+				for _, e := range errs {
+					log.Error("reload refused: the new configuration has a problem; the running one is kept", "problem", e.Error())
+				}
+				continue
+			}
+			if err != nil {
+				log.Error("reload refused; the running configuration is kept", "err", err)
+				continue
+			}
+			log.Info("reloading: finishing in-flight work first")
+			cancel()
+			if err := <-done; err != nil {
+				return nil, err
+			}
+			return next, nil
+		}
+	}
+}
+
+// adminHandler serves the admin API with the operator actions of this daemon.
+func adminHandler(d *daemon.Daemon, reload chan struct{}) http.Handler {
+	act := admin.Actions{Resolve: func(target string, submitted bool, who string) ([]string, error) {
+		qs, err := daemon.Resolve(d.Store(), target, submitted, who)
+		var keys []string
+		for _, q := range qs {
+			keys = append(keys, q.Key)
+			d.Wake(q.FileID)
+		}
+		return keys, err
+	}, Health: d.BankHealth}
+	mux := http.NewServeMux()
+	mux.Handle("/", admin.Handler(d.Store(), act))
+	// Operator actions that need the running daemon. JSON only, so that a
+	// cross-site form cannot trigger them.
+	jsonPost := func(h func(w http.ResponseWriter, in map[string]string)) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Content-Type") != "application/json" {
+				http.Error(w, "JSON body required", http.StatusUnsupportedMediaType)
+				return
+			}
+			in := map[string]string{}
+			if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&in); err != nil {
+				http.Error(w, "bad request", http.StatusBadRequest)
+				return
+			}
+			h(w, in)
+		}
+	}
+	mux.HandleFunc("POST /api/reload", jsonPost(func(w http.ResponseWriter, _ map[string]string) {
+		select {
+		case reload <- struct{}{}:
+		default:
+		}
+		fmt.Fprintln(w, `{"reload":"requested; see the log for the outcome"}`)
+	}))
+	mux.HandleFunc("POST /api/retry-file", jsonPost(func(w http.ResponseWriter, in map[string]string) {
+		if err := daemon.Retry(d.Store(), in["file"], in["who"]); err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		d.Wake(in["file"])
+		fmt.Fprintf(w, "{\"retried\":%q}\n", in["file"])
+	}))
+	mux.HandleFunc("POST /api/cancel", jsonPost(func(w http.ResponseWriter, in map[string]string) {
+		ids, err := d.Cancel(context.Background(), in["target"], in["who"])
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"cancel_requested": ids})
+	}))
+	return mux
 }

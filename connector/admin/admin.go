@@ -1,10 +1,12 @@
-// Package admin is the daemon's local HTTP endpoint: /healthz, and the JSON
-// API that `erpconnector status` reads so that the CLI never has to open the
-// store while the daemon holds it.
+// Package admin is the daemon's local HTTP endpoint: /healthz, the status
+// page, Prometheus /metrics, and the JSON API that `erpconnector status`,
+// `retry` and `resolve` use so that the CLI never has to open the store while
+// the daemon holds it.
 package admin
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"sort"
 	"strconv"
@@ -38,6 +40,15 @@ type Status struct {
 	Files      []FileStatus      `json:"files"`
 	Statements []json.RawMessage `json:"statements,omitempty"` // one cursor per [[statement]] block
 	Banks      []BankHealth      `json:"banks,omitempty"`
+	Routes     []Route           `json:"routes,omitempty"`
+}
+
+// Route is one configured [[route]] as the status page shows it.
+type Route struct {
+	Name   string `json:"name"`
+	Inbox  string `json:"inbox,omitempty"`
+	Bank   string `json:"bank,omitempty"`
+	Format string `json:"format,omitempty"`
 }
 
 // BankHealth is a bank credential's state, without any secret.
@@ -91,45 +102,44 @@ func Snapshot(st *store.Store, limit int, withPayments bool) (*Status, error) {
 	return s, err
 }
 
-// Actions are the operator actions the running daemon performs for the API.
+// Actions are the operator actions the running daemon performs for the API,
+// and what the endpoint needs to know about how it is reached. Every field is
+// optional: a missing action answers 501.
 type Actions struct {
 	// Resolve settles unknown outcomes (see daemon.Resolve) and wakes the files.
 	Resolve func(target string, submitted bool, who string) ([]string, error)
+	// Retry processes a rejected file again (the operator fixed the cause).
+	Retry func(fileID string) error
 	// Health reports each bank credential's state.
 	Health func() []BankHealth
+	// Routes lists the configured routes for the page.
+	Routes func() []Route
+	// Metrics is what /metrics exposes; nil serves the store-derived metrics
+	// only (files, payments, statement entries).
+	Metrics *Metrics
+	// AdminToken (config admin.token) is the bearer token actions need when
+	// the endpoint is reached on a non-loopback address; when set it is
+	// required on every address.
+	AdminToken string
 }
 
-// Handler serves the admin API for a running daemon. State-changing calls
-// are POSTs with a JSON body and Content-Type application/json, which a
-// cross-site form cannot send; the address is loopback (config requires it
-// for now).
+// Handler serves the admin endpoint for a running daemon. See guard.go for
+// how state-changing requests are protected.
 func Handler(st *store.Store, act Actions) http.Handler {
+	g := newGuard(act.AdminToken)
+	if act.Metrics == nil {
+		act.Metrics = NewMetrics(st, nil)
+	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/resolve", func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Content-Type") != "application/json" || act.Resolve == nil {
-			http.Error(w, "JSON body required", http.StatusUnsupportedMediaType)
-			return
-		}
-		var in struct {
-			Target    string `json:"target"`
-			Submitted bool   `json:"submitted"`
-			Who       string `json:"who"`
-		}
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&in); err != nil || in.Target == "" {
-			http.Error(w, "bad request: want {target, submitted, who}", http.StatusBadRequest)
-			return
-		}
-		keys, err := act.Resolve(in.Target, in.Submitted, in.Who)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusConflict)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"resolved": keys})
-	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		w.Write([]byte("ok\n"))
+	})
+	mux.Handle("GET /metrics", act.Metrics.Handler())
+	mux.Handle("GET /{$}", pageHandler(g))
+	mux.HandleFunc("GET /api/token", func(w http.ResponseWriter, r *http.Request) {
+		// Readable only same-origin (no CORS headers), like the page itself.
+		writeJSON(w, http.StatusOK, map[string]string{"token": g.csrf})
 	})
 	mux.HandleFunc("GET /api/status", func(w http.ResponseWriter, r *http.Request) {
 		limit := 50
@@ -145,8 +155,70 @@ func Handler(st *store.Store, act Actions) http.Handler {
 		if act.Health != nil {
 			s.Banks = act.Health()
 		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(s)
+		if act.Routes != nil {
+			s.Routes = act.Routes()
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, http.StatusOK, s)
 	})
-	return mux
+	mux.Handle("POST /api/resolve", g.action(func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Target    string `json:"target"`
+			Submitted *bool  `json:"submitted"`
+			Who       string `json:"who"`
+		}
+		if err := decodeBody(w, r, &in); err != nil || in.Target == "" || in.Submitted == nil {
+			http.Error(w, "bad request: want {target, submitted, who}", http.StatusBadRequest)
+			return
+		}
+		if act.Resolve == nil {
+			http.Error(w, "resolve is not available", http.StatusNotImplemented)
+			return
+		}
+		keys, err := act.Resolve(in.Target, *in.Submitted, in.Who)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"resolved": keys})
+	}))
+	mux.Handle("POST /api/retry", g.action(func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			File string `json:"file"`
+		}
+		if err := decodeBody(w, r, &in); err != nil || in.File == "" {
+			http.Error(w, "bad request: want {file}", http.StatusBadRequest)
+			return
+		}
+		if act.Retry == nil {
+			http.Error(w, "retry is not available", http.StatusNotImplemented)
+			return
+		}
+		if err := act.Retry(in.File); err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"retried": in.File})
+	}))
+	return g.hostCheck(mux)
+}
+
+// decodeBody reads one JSON object, small, with no unknown fields and
+// nothing after it: an action is never guessed from a sloppy body.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("trailing data after the JSON object")
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
 }

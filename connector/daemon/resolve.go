@@ -74,3 +74,30 @@ func Resolve(st *store.Store, target string, submitted bool, who string) ([]*sto
 // Wake asks the running daemon to look at a file now (after an operator
 // action through the admin API).
 func (d *Daemon) Wake(fileID string) { d.later(fileID, time.Time{}) }
+
+// ErrNotRetryable is returned by Retry for a file that is not rejected.
+var ErrNotRetryable = errors.New("only a rejected file can be retried")
+
+// Retry runs a rejected file through parsing, validation and planning again,
+// from its spooled copy, with the configuration in force now (a corrected CSV
+// mapping, another past-date policy). Content that was planned meanwhile is
+// still a duplicate and is not sent twice.
+func Retry(st *store.Store, fileID, who string) error {
+	return st.Update(func(tx *store.Tx) error {
+		f, err := tx.File(fileID)
+		if err != nil {
+			return err
+		}
+		if f.State != store.FileRejected {
+			return fmt.Errorf("%s is %s: %w", fileID, f.State, ErrNotRetryable)
+		}
+		if f.Spool == "" {
+			return fmt.Errorf("%s was not kept (it was larger than max_file_size): drop the file into the inbox again", fileID)
+		}
+		f.State, f.Problems, f.MoreProblems, f.StatusKey = store.FileClaimed, nil, 0, ""
+		if err := tx.PutFile(f); err != nil {
+			return err
+		}
+		return tx.Log(fileID, "", "retry", "retried by %s", who)
+	})
+}

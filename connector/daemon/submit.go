@@ -301,6 +301,9 @@ func updatePayment(p *store.Payment, a bi.Answer) bool {
 	case bi.StatusRejected, bi.StatusFailed:
 		p.State = store.PayRejected
 		p.ReasonCode, p.ReasonText = firstMsg(a.Errors, "NARR", "rejected by the bank (status "+strconv.Itoa(a.Status)+")")
+		if p.ReasonCode == "DS02" { // "order cancelled": the end of a cancellation
+			p.State = store.PayCancelled
+		}
 	case bi.StatusWarning:
 		p.State = store.PayPending
 		p.ReasonCode, p.ReasonText = firstMsg(a.Warnings, "", "the bank reports a problem that may still resolve (e.g. insufficient funds)")
