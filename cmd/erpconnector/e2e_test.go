@@ -456,6 +456,8 @@ func TestEndToEnd(t *testing.T) {
 	}
 	e.checkOutbox() // stops the daemon
 	out, err = exec.Command(binary(t), "status", "--config", e.config).CombinedOutput()
+	code, _ := sandbox.BICode("52470021527478")
+	noSecrets(t, []string{sandbox.BIAPIKey, code}, e.log.String(), string(out), e.dir)
 	if err != nil || !strings.Contains(string(out), "booked") || !strings.Contains(string(out), "rejected") {
 		t.Errorf("status from the store: %v\n%s", err, out)
 	}
@@ -708,4 +710,29 @@ func freePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// noSecrets fails if any secret appears in the given texts or in any file
+// under dir other than the configuration (logs, status files, error
+// reports, the store, the spool).
+func noSecrets(t *testing.T, secrets []string, texts ...string) {
+	t.Helper()
+	dir := texts[len(texts)-1]
+	for _, sec := range secrets {
+		for i, text := range texts[:len(texts)-1] {
+			if strings.Contains(text, sec) {
+				t.Errorf("a secret appears in output %d", i)
+			}
+		}
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || strings.HasSuffix(p, ".toml") || strings.HasSuffix(p, "sim.json") {
+				return nil
+			}
+			b, _ := os.ReadFile(p)
+			if bytes.Contains(b, []byte(sec)) {
+				t.Errorf("a secret appears in %s", p)
+			}
+			return nil
+		})
+	}
 }

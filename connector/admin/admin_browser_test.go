@@ -32,9 +32,17 @@ func TestStatusPageInChromium(t *testing.T) {
 	retried := make(chan string, 1)
 	act := Actions{
 		Retry: func(id string) error {
-			setState(t, st, id, store.FilePlanned) // what the daemon does: take it up again
+			// What the daemon does: take the file up again.
+			err := st.Update(func(tx *store.Tx) error {
+				f, err := tx.File(id)
+				if err != nil {
+					return err
+				}
+				f.State = store.FilePlanned
+				return tx.PutFile(f)
+			})
 			retried <- id
-			return nil
+			return err
 		},
 		Routes: func() []Route {
 			return []Route{{Name: "kb-out", Inbox: `C:\erp\out\kb`, Bank: "kb", Format: "pain.001"}}

@@ -11,7 +11,7 @@ import (
 // newStore opens a real store with one planned KB file (two payments, one
 // awaiting authorisation), one rejected file, one file whose request has an
 // unknown outcome, and a statement cursor.
-func newStore(t *testing.T) *store.Store {
+func newStore(t testing.TB) *store.Store {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "store.db"))
 	if err != nil {

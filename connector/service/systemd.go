@@ -370,16 +370,25 @@ func InstallSystemd(root string, unit string, name string, run func(name string,
 	if run == nil {
 		return nil
 	}
-	svc := name + ".service"
-	var steps [][]string
-	if filepath.Clean(root) == string(filepath.Separator) {
-		steps = [][]string{{"daemon-reload"}, {"enable", "--now", svc}}
-	} else {
-		steps = [][]string{{"--root=" + root, "enable", svc}}
+	return runSteps(systemctlSteps(root, name), run, name, p)
+}
+
+// systemctlSteps are the systemctl argument lists that make systemd under
+// root pick up unit name (see InstallSystemd).
+func systemctlSteps(root, name string) [][]string {
+	svc := strings.TrimSuffix(name, ".service") + ".service"
+	if root == "" || filepath.Clean(root) == string(filepath.Separator) {
+		return [][]string{{"daemon-reload"}, {"enable", "--now", svc}}
 	}
+	return [][]string{{"--root=" + root, "enable", svc}}
+}
+
+// runSteps runs each step in order and stops at the first failure, naming
+// the file already written so the administrator can finish by hand.
+func runSteps(steps [][]string, run func(string, ...string) error, name, unitFile string) error {
 	for _, s := range steps {
 		if err := run("systemctl", s...); err != nil {
-			return fmt.Errorf("install %s: unit written to %s, but systemctl %s: %w", name, p, strings.Join(s, " "), err)
+			return fmt.Errorf("install %s: unit written to %s, but systemctl %s: %w", name, unitFile, strings.Join(s, " "), err)
 		}
 	}
 	return nil

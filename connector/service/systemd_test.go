@@ -394,7 +394,7 @@ func TestInstallSystemdCalls(t *testing.T) {
 			var calls []call
 			// Writing to the real /etc is not for tests: the steps are checked
 			// through a root that InstallSystemd treats as live.
-			err := runSteps(liveSteps(tc.root, tc.unitName), recorder(&calls, tc.failOn), tc.unitName, "/etc/systemd/system/x.service")
+			err := runSteps(systemctlSteps(tc.root, tc.unitName), recorder(&calls, tc.failOn), tc.unitName, "/etc/systemd/system/x.service")
 			if tc.errMsg == "" && err != nil || tc.errMsg != "" && (err == nil || !strings.Contains(err.Error(), tc.errMsg)) {
 				t.Errorf("error %v, want %q", err, tc.errMsg)
 			}
