@@ -9,9 +9,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"erpconnector/internal/testenv"
 )
 
 // cli runs `erpconnector <cmd> --config <e.config> <rest...>`.
@@ -77,4 +81,42 @@ func TestReloadRetryAndCancel(t *testing.T) {
 		return false
 	})
 	exactlyOnce(t, s.ledger(t), sampleCSVIDs...)
+}
+
+// `service install --print` writes a unit that systemd itself accepts, and
+// --root installs it into a temporary root with the enable symlink.
+func TestServiceInstallSystemd(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("systemd is Linux")
+	}
+	analyze := testenv.Tool(t, "systemd-analyze")
+	testenv.Tool(t, "systemctl")
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "erpconnector.toml")
+	os.WriteFile(cfg, []byte("[store]\npath = \"var/store.db\"\n[[bank]]\nname = \"dk\"\nkind = \"bankintegration\"\nurl = \"sandbox\"\n[[route]]\nname = \"r\"\ninbox = \"in\"\noutbox = \"out\"\nbank = \"dk\"\n"), 0o600)
+	out, err := exec.Command(binary(t), "service", "install", "--config", cfg, "--print").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit := string(out)
+	for _, want := range []string{"Type=notify", "ExecStart=" + binary(t) + " run --config " + cfg, "Restart=on-failure",
+		"NoNewPrivileges=yes", "ProtectSystem=strict", "ReadWritePaths=", filepath.Join(dir, "in"), "WatchdogSec="} {
+		if !strings.Contains(unit, want) {
+			t.Errorf("unit lacks %q:\n%s", want, unit)
+		}
+	}
+	unitFile := filepath.Join(dir, "erpconnector.service")
+	os.WriteFile(unitFile, out, 0o644)
+	if v, err := exec.Command(analyze, "verify", "--man=no", unitFile).CombinedOutput(); err != nil || len(bytes.TrimSpace(v)) > 0 {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, v)
+	}
+	root := filepath.Join(dir, "root")
+	if out, err := exec.Command(binary(t), "service", "install", "--config", cfg, "--root", root).CombinedOutput(); err != nil {
+		t.Fatalf("install --root: %v\n%s", err, out)
+	}
+	for _, p := range []string{"etc/systemd/system/erpconnector.service", "etc/systemd/system/multi-user.target.wants/erpconnector.service"} {
+		if _, err := os.Lstat(filepath.Join(root, p)); err != nil {
+			t.Errorf("%s not installed: %v", p, err)
+		}
+	}
 }

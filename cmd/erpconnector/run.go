@@ -17,6 +17,7 @@ import (
 	"erpconnector/connector/admin"
 	"erpconnector/connector/config"
 	"erpconnector/connector/daemon"
+	"erpconnector/connector/service"
 )
 
 func init() {
@@ -39,6 +40,10 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	level.UnmarshalText([]byte(cfg.Log.Level))
 	opts := &slog.HandlerOptions{Level: level}
+	if service.UnderJournal() && cfg.Log.Format != "json" {
+		// journald adds its own timestamps; priorities make journalctl -p work.
+		return slog.New(service.NewJournalHandler(w, opts))
+	}
 	if cfg.Log.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
@@ -100,6 +105,12 @@ func runOnce(ctx context.Context, cfg *config.Config, log *slog.Logger, reload c
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- d.Run(runCtx) }()
+	// systemd (Type=notify): ready once the store is open and the routes run;
+	// the watchdog pings while this configuration runs.
+	notifier := service.NewNotifier()
+	notifier.Ready()
+	go notifier.Watchdog(runCtx)
+	defer notifier.Stopping()
 	for {
 		select {
 		case err := <-done:

@@ -87,12 +87,18 @@ func SystemdUnit(o UnitOptions) (string, error) {
 		// 2 s a busy machine would trip it for nothing.
 		return "", unitErr("watchdog %ds: use at least 2 seconds", o.WatchdogSec)
 	}
-	desc := o.Description
+	// systemd trims the value; trimming here keeps the unit what it says.
+	desc := strings.TrimSpace(o.Description)
 	if desc == "" {
 		desc = DefaultDescription
 	}
 	if err := plainText("description", desc); err != nil {
 		return "", err
+	}
+	if strings.HasSuffix(desc, "\\") {
+		// A trailing backslash continues the line: the next setting would
+		// become part of the description.
+		return "", unitErr("description %q: must not end with a backslash", desc)
 	}
 	var rw []string
 	for _, p := range o.ReadWritePaths {
@@ -100,9 +106,16 @@ func SystemdUnit(o UnitOptions) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		if a == "/" {
+			return "", unitErr("read-write path %q: would make the whole system writable; give the store and folders their own directories", p)
+		}
 		rw = append(rw, a)
 	}
 	rw = collapse(rw)
+	if len(rw) == 0 {
+		// ProtectSystem=strict leaves nothing writable: the store could not open.
+		return "", unitErr("no read-write paths: the service must at least write its store folder")
+	}
 
 	all := append([]string{bin, cfg}, rw...)
 	protectHome := "yes"
@@ -141,7 +154,13 @@ func SystemdUnit(o UnitOptions) (string, error) {
 	line("UMask=0077")
 	line("NoNewPrivileges=yes")
 	line("ProtectSystem=strict")
+	if protectHome != "yes" {
+		line("# read-only, not yes: a configured path is under /home, /root or /run/user.")
+	}
 	line("ProtectHome=%s", protectHome)
+	if privateTmp != "yes" {
+		line("# no: a configured path is under /tmp or /var/tmp, which the ERP must see too.")
+	}
 	line("PrivateTmp=%s", privateTmp)
 	line("PrivateDevices=yes")
 	line("ProtectKernelTunables=yes")
@@ -152,13 +171,11 @@ func SystemdUnit(o UnitOptions) (string, error) {
 	line("RestrictRealtime=yes")
 	line("RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6")
 	line("SystemCallArchitectures=native")
-	if len(rw) > 0 {
-		q := make([]string, len(rw))
-		for i, p := range rw {
-			q[i] = quotePath(p)
-		}
-		line("ReadWritePaths=%s", strings.Join(q, " "))
+	q := make([]string, len(rw))
+	for i, p := range rw {
+		q[i] = quotePath(p)
 	}
+	line("ReadWritePaths=%s", strings.Join(q, " "))
 	line("")
 	line("[Install]")
 	line("WantedBy=multi-user.target")

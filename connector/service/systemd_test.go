@@ -42,7 +42,6 @@ func TestSystemdUnitGolden(t *testing.T) {
 			Binary: "/home/erp/bin/erpconnector", Config: "/home/erp/erpconnector.toml",
 			ReadWritePaths: []string{"/home/erp/var", "/tmp/erp-drop"},
 		}},
-		{"no-paths.service", UnitOptions{Binary: "/usr/bin/erpconnector", Config: "/etc/erpconnector.toml"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.golden, func(t *testing.T) {
@@ -113,6 +112,9 @@ func parseUnit(t *testing.T, u string) map[string]map[string]string {
 	out := map[string]map[string]string{}
 	sec := ""
 	for _, l := range strings.Split(u, "\n") {
+		if strings.HasSuffix(l, "\\") {
+			t.Fatalf("unit line %q ends in a backslash: systemd joins the next line to it", l)
+		}
 		switch {
 		case l == "" || strings.HasPrefix(l, "#"):
 		case strings.HasPrefix(l, "[") && strings.HasSuffix(l, "]"):
@@ -170,7 +172,7 @@ func checkRoundTrip(t *testing.T, o UnitOptions, u string) {
 }
 
 func TestSystemdUnitErrors(t *testing.T) {
-	ok := UnitOptions{Binary: "/usr/bin/erpconnector", Config: "/etc/erpconnector.toml"}
+	ok := UnitOptions{Binary: "/usr/bin/erpconnector", Config: "/etc/erpconnector.toml", ReadWritePaths: []string{"/var/lib/erpconnector"}}
 	tests := []struct {
 		name string
 		edit func(o *UnitOptions)
@@ -183,6 +185,8 @@ func TestSystemdUnitErrors(t *testing.T) {
 		{"newline in config", func(o *UnitOptions) { o.Config = "/etc/x\nExecStartPre=/bin/sh" }, "control character"},
 		{"quote in binary", func(o *UnitOptions) { o.Binary = `/opt/"erp"/erpconnector` }, "executable path"},
 		{"backslash in binary", func(o *UnitOptions) { o.Binary = `/opt/erp\x/erpconnector` }, "executable path"},
+		{"no read-write paths", func(o *UnitOptions) { o.ReadWritePaths = nil }, "no read-write paths"},
+		{"root read-write path", func(o *UnitOptions) { o.ReadWritePaths = []string{"/srv/x/../.."} }, "whole system writable"},
 		{"relative read-write path", func(o *UnitOptions) { o.ReadWritePaths = []string{"/ok", "var/spool"} }, "must be an absolute path"},
 		{"tab in read-write path", func(o *UnitOptions) { o.ReadWritePaths = []string{"/srv/a\tb"} }, "control character"},
 		{"invalid UTF-8", func(o *UnitOptions) { o.ReadWritePaths = []string{"/srv/\xff"} }, "not valid UTF-8"},
@@ -193,6 +197,7 @@ func TestSystemdUnitErrors(t *testing.T) {
 		{"watchdog too short", func(o *UnitOptions) { o.WatchdogSec = 1 }, "at least 2 seconds"},
 		{"negative watchdog", func(o *UnitOptions) { o.WatchdogSec = -5 }, "at least 2 seconds"},
 		{"newline in description", func(o *UnitOptions) { o.Description = "a\nb" }, "control character"},
+		{"backslash ends description", func(o *UnitOptions) { o.Description = `ERP \` }, "backslash"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -247,7 +252,7 @@ bank = "kb"
 [[route]]
 name = "b"
 inbox = "b-in"
-outbox = "/srv/erp/out"
+outbox = "/srv/erp/out/b"
 bank = "kb"
 
 [[statement]]
@@ -264,7 +269,7 @@ outbox = "/srv/erp/out/statements"
 			filepath.ToSlash(filepath.Join(dir, "b-in")), // relative to the config; archive and error inside
 			"/srv/archive/a",
 			"/srv/erp/a/in", // its error folder is inside
-			"/srv/erp/out",  // shared by both routes; statements inside
+			"/srv/erp/out",  // route b's outbox and the statements are inside
 			"/var/lib/erpconnector",
 		}
 		slices.Sort(want)
@@ -406,7 +411,7 @@ func TestInstallSystemdCalls(t *testing.T) {
 }
 
 func TestInstallSystemdRejects(t *testing.T) {
-	unit, err := SystemdUnit(UnitOptions{Binary: "/usr/bin/erpconnector", Config: "/etc/erpconnector.toml"})
+	unit, err := SystemdUnit(UnitOptions{Binary: "/usr/bin/erpconnector", Config: "/etc/erpconnector.toml", ReadWritePaths: []string{"/srv"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func systemdWords(s string, exec bool) ([]string, error) {
 func splitWords(s string) ([]string, error) {
 	var words []string
 	var w strings.Builder
-	in, quote, started := false, byte(0), false
+	quote, started := byte(0), false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -73,7 +73,7 @@ func splitWords(s string) ([]string, error) {
 				return nil, fmt.Errorf("escape \\%c not used by the generator", s[i])
 			}
 		case quote == 0 && (c == '"' || c == '\''):
-			quote, in = c, true
+			quote = c
 		case quote != 0 && c == quote:
 			quote = 0
 		default:
@@ -81,7 +81,6 @@ func splitWords(s string) ([]string, error) {
 		}
 		started = true
 	}
-	_ = in
 	if quote != 0 {
 		return nil, errors.New("unterminated quote")
 	}

@@ -5,6 +5,35 @@ package service
 // reach, and the control loop that answers the service control manager. The
 // loop is written against small local types so that it runs, and is tested,
 // on every platform; windows.go only translates to x/sys/windows/svc.
+//
+// Running as a Windows service — what the administrator needs to know:
+//
+//   - Install from an elevated prompt:
+//     erpconnector service install --config C:\ProgramData\erpconnector\erpconnector.toml --user CORP\svc-erp
+//     The config path is stored absolute: a service starts in System32, and
+//     every relative path in the config is resolved against the config file.
+//   - Run it under a dedicated account, not LocalSystem. LocalSystem and
+//     NetworkService reach file shares only as the computer account
+//     (DOMAIN\HOST$, in a domain only); LocalService not at all. Use a domain
+//     account (CORP\svc-erp, password asked at install) or a group managed
+//     service account (CORP\svc-erp$, no password). A local account is
+//     written .\name. The account needs "Log on as a service" (granted by
+//     services.msc when the account is set there, or by group policy),
+//     modify rights on the store, inbox, outbox, archive and error folders and
+//     read rights on the config and secret files. The service also has a
+//     per-service SID, so folders can be granted to "NT SERVICE\erpconnector".
+//   - Shares: write UNC paths (\\fs01\erp\kb\in), never mapped drive
+//     letters: Z: exists only in the logon session that mapped it, and a
+//     service has its own. Grant the account both the share permission and
+//     the NTFS permission. CheckPathsForService and CheckAccountForShares say
+//     which configured paths will not work.
+//   - Logs: the service has no console; it logs to a rotating file
+//     (RotatingFile) and warnings/errors also to the Application event log,
+//     source "erpconnector" (EventLogHandler).
+//   - Start is automatic (delayed, so the network is up). On failure Windows
+//     restarts the service after 5 s, 30 s, then every 60 s, counting again
+//     after a day without failure. An operator's stop never triggers a
+//     restart.
 
 import (
 	"context"
@@ -13,6 +42,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"erpconnector/connector/config"
@@ -671,4 +701,97 @@ func checkAccountShares(paths []servicePath, account string) []string {
 		return []string{fmt.Sprintf(`%s: %s is a local account; the file server must have the same user name and password (or use a domain account)`, keys, acct)}
 	}
 	return nil
+}
+
+// EventWriter is the part of *eventlog.Log (x/sys/windows/svc/eventlog)
+// that EventLogHandler uses.
+type EventWriter interface {
+	Info(eid uint32, msg string) error
+	Warning(eid uint32, msg string) error
+	Error(eid uint32, msg string) error
+}
+
+// Event IDs. The source is registered with EventCreate.exe as its message
+// file, which renders IDs 1–1000 as the plain message.
+const (
+	EventIDInfo    = 1
+	EventIDWarning = 2
+	EventIDError   = 3
+)
+
+// EventLogHandler is an slog.Handler that writes records at or above a
+// level (default Warn) to the Windows event log, where administrators and
+// monitoring look first: "message key=value …", without time and level,
+// which the event log records itself. Combine it with a file handler using
+// slog.NewMultiHandler.
+type EventLogHandler struct {
+	w    EventWriter
+	min  slog.Leveler
+	text slog.Handler // formats attributes and groups
+	buf  *lockedBuffer
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) { return l.b.Write(p) }
+
+// NewEventLogHandler writes records at min or above (nil: slog.LevelWarn).
+func NewEventLogHandler(w EventWriter, min slog.Leveler) *EventLogHandler {
+	if min == nil {
+		min = slog.LevelWarn
+	}
+	buf := &lockedBuffer{}
+	text := slog.NewTextHandler(buf, &slog.HandlerOptions{
+		Level: slog.LevelDebug, // the level is decided by Enabled
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && (a.Key == slog.TimeKey || a.Key == slog.LevelKey || a.Key == slog.MessageKey) {
+				return slog.Attr{}
+			}
+			return a
+		},
+	})
+	return &EventLogHandler{w: w, min: min, text: text, buf: buf}
+}
+
+// Enabled implements slog.Handler.
+func (h *EventLogHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.min.Level() }
+
+// Handle implements slog.Handler.
+func (h *EventLogHandler) Handle(ctx context.Context, r slog.Record) error {
+	h.buf.mu.Lock()
+	h.buf.b.Reset()
+	err := h.text.Handle(ctx, r)
+	attrs := strings.TrimSpace(h.buf.b.String())
+	h.buf.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	msg := r.Message
+	if attrs != "" {
+		msg += " " + attrs
+	}
+	switch {
+	case r.Level >= slog.LevelError:
+		return h.w.Error(EventIDError, msg)
+	case r.Level >= slog.LevelWarn:
+		return h.w.Warning(EventIDWarning, msg)
+	}
+	return h.w.Info(EventIDInfo, msg)
+}
+
+// WithAttrs implements slog.Handler.
+func (h *EventLogHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	c := *h
+	c.text = h.text.WithAttrs(as)
+	return &c
+}
+
+// WithGroup implements slog.Handler.
+func (h *EventLogHandler) WithGroup(name string) slog.Handler {
+	c := *h
+	c.text = h.text.WithGroup(name)
+	return &c
 }
