@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"os/user"
 	"time"
 
+	"erpconnector/connector/admin"
 	"erpconnector/connector/config"
 	"erpconnector/connector/daemon"
 	"erpconnector/connector/store"
@@ -34,15 +34,23 @@ func operator() string {
 	return who
 }
 
-// postAdmin sends an operator action to the running daemon. It returns
-// errNotRunning when no daemon answers.
+// postAdmin sends an operator action to the running daemon, with the
+// per-process CSRF token and, when configured, the admin bearer token. It
+// returns errNotRunning when no daemon answers.
 func postAdmin(cfg *config.Config, path string, body any) ([]byte, error) {
 	if cfg.Admin.Listen == "off" {
 		return nil, errNotRunning
 	}
-	b, _ := json.Marshal(body)
+	bearer := ""
+	if cfg.Admin.Token.IsSet() {
+		v, err := cfg.Admin.Token.Resolve()
+		if err != nil {
+			return nil, fmt.Errorf("admin.token: %w", err)
+		}
+		bearer = v
+	}
 	c := &http.Client{Timeout: 60 * time.Second}
-	resp, err := c.Post("http://"+cfg.Admin.Listen+path, "application/json", bytes.NewReader(b))
+	resp, err := admin.PostAction(c, "http://"+cfg.Admin.Listen, path, body, bearer)
 	if err != nil {
 		return nil, errNotRunning
 	}
@@ -75,7 +83,7 @@ func cmdRetry(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	msg, err := postAdmin(cfg, "/api/retry-file", map[string]string{"file": id, "who": operator()})
+	msg, err := postAdmin(cfg, "/api/retry", map[string]string{"file": id})
 	if err == nil {
 		fmt.Fprintf(stdout, "retried through the running daemon: %s", msg)
 		return nil

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/user"
-	"time"
 
 	"erpconnector/connector/daemon"
 	"erpconnector/connector/store"
@@ -48,19 +44,13 @@ func cmdResolve(args []string, stdout, stderr io.Writer) error {
 	}
 	target := fs.Arg(0)
 	// Through the running daemon when there is one; else on the store.
-	if cfg.Admin.Listen != "off" {
-		body, _ := json.Marshal(map[string]any{"target": target, "submitted": *submitted, "who": who})
-		c := &http.Client{Timeout: 10 * time.Second}
-		resp, err := c.Post("http://"+cfg.Admin.Listen+"/api/resolve", "application/json", bytes.NewReader(body))
-		if err == nil {
-			defer resp.Body.Close()
-			msg, _ := io.ReadAll(resp.Body)
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("%s", bytes.TrimSpace(msg))
-			}
-			fmt.Fprintf(stdout, "resolved through the running daemon: %s", msg)
-			return nil
-		}
+	msg, err := postAdmin(cfg, "/api/resolve", map[string]any{"target": target, "submitted": *submitted, "who": who})
+	if err == nil {
+		fmt.Fprintf(stdout, "resolved through the running daemon: %s", msg)
+		return nil
+	}
+	if !errors.Is(err, errNotRunning) {
+		return err
 	}
 	st, err := store.Open(cfg.Store.Path)
 	if errors.Is(err, store.ErrLocked) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -53,6 +52,8 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", stderr)
 	cfgPath := fs.String("config", "erpconnector.toml", "configuration file")
+	asService := fs.Bool("service", false, "run under the Windows service manager (set by `service install`)")
+	svcName := fs.String("name", service.DefaultName, "service name (with --service)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,24 +64,29 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	log := newLogger(cfg, stderr)
 	slog.SetDefault(log)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	reload := make(chan struct{}, 1)
 	notifyReload(reload)
-
 	// Each pass runs one configuration. A reload (SIGHUP, or `erpconnector
 	// reload` through the admin API) checks the new file first: a broken one
 	// is refused with its problems logged, and the running one goes on.
-	for {
-		next, err := runOnce(ctx, cfg, log, reload, *cfgPath)
-		if err != nil || next == nil {
-			return err
+	run := func(ctx context.Context) error {
+		for {
+			next, err := runOnce(ctx, cfg, log, reload, *cfgPath)
+			if err != nil || next == nil {
+				return err
+			}
+			cfg = next
+			log = newLogger(cfg, stderr)
+			slog.SetDefault(log)
+			log.Info("configuration reloaded", "config", cfg.File)
 		}
-		cfg = next
-		log = newLogger(cfg, stderr)
-		slog.SetDefault(log)
-		log.Info("configuration reloaded", "config", cfg.File)
 	}
+	if *asService {
+		return runAsService(*svcName, cfg, run)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx)
 }
 
 // runOnce runs the daemon on cfg until ctx ends (returns nil, nil) or a
@@ -96,7 +102,11 @@ func runOnce(ctx context.Context, cfg *config.Config, log *slog.Logger, reload c
 		if err != nil {
 			return nil, fmt.Errorf("admin listen %s: %w (is another erpconnector running?)", cfg.Admin.Listen, err)
 		}
-		srv := &http.Server{Handler: adminHandler(d, reload), ReadHeaderTimeout: 10 * time.Second}
+		h, err := adminHandler(d, cfg, reload)
+		if err != nil {
+			return nil, err
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 		go srv.Serve(ln)
 		defer srv.Close()
 		log.Info("admin endpoint", "url", "http://"+ln.Addr().String())
@@ -109,6 +119,7 @@ func runOnce(ctx context.Context, cfg *config.Config, log *slog.Logger, reload c
 	// the watchdog pings while this configuration runs.
 	notifier := service.NewNotifier()
 	notifier.Ready()
+	service.MarkRunning(ctx) // Windows: report "running" to the service manager
 	go notifier.Watchdog(runCtx)
 	defer notifier.Stopping()
 	for {
@@ -141,57 +152,47 @@ func runOnce(ctx context.Context, cfg *config.Config, log *slog.Logger, reload c
 	}
 }
 
-// adminHandler serves the admin API with the operator actions of this daemon.
-func adminHandler(d *daemon.Daemon, reload chan struct{}) http.Handler {
-	act := admin.Actions{Resolve: func(target string, submitted bool, who string) ([]string, error) {
-		qs, err := daemon.Resolve(d.Store(), target, submitted, who)
-		var keys []string
-		for _, q := range qs {
-			keys = append(keys, q.Key)
-			d.Wake(q.FileID)
-		}
-		return keys, err
-	}, Health: d.BankHealth}
-	mux := http.NewServeMux()
-	mux.Handle("/", admin.Handler(d.Store(), act))
-	// Operator actions that need the running daemon. JSON only, so that a
-	// cross-site form cannot trigger them.
-	jsonPost := func(h func(w http.ResponseWriter, in map[string]string)) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			if r.Header.Get("Content-Type") != "application/json" {
-				http.Error(w, "JSON body required", http.StatusUnsupportedMediaType)
-				return
-			}
-			in := map[string]string{}
-			if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&in); err != nil {
-				http.Error(w, "bad request", http.StatusBadRequest)
-				return
-			}
-			h(w, in)
-		}
-	}
-	mux.HandleFunc("POST /api/reload", jsonPost(func(w http.ResponseWriter, _ map[string]string) {
-		select {
-		case reload <- struct{}{}:
-		default:
-		}
-		fmt.Fprintln(w, `{"reload":"requested; see the log for the outcome"}`)
-	}))
-	mux.HandleFunc("POST /api/retry-file", jsonPost(func(w http.ResponseWriter, in map[string]string) {
-		if err := daemon.Retry(d.Store(), in["file"], in["who"]); err != nil {
-			http.Error(w, err.Error(), http.StatusConflict)
-			return
-		}
-		d.Wake(in["file"])
-		fmt.Fprintf(w, "{\"retried\":%q}\n", in["file"])
-	}))
-	mux.HandleFunc("POST /api/cancel", jsonPost(func(w http.ResponseWriter, in map[string]string) {
-		ids, err := d.Cancel(context.Background(), in["target"], in["who"])
+// adminHandler serves the admin endpoint with the operator actions of this
+// daemon; the admin package guards every action (JSON only, per-process CSRF
+// token, bearer token off loopback).
+func adminHandler(d *daemon.Daemon, cfg *config.Config, reload chan struct{}) (http.Handler, error) {
+	token := ""
+	if cfg.Admin.Token.IsSet() {
+		v, err := cfg.Admin.Token.Resolve()
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusConflict)
-			return
+			return nil, fmt.Errorf("admin.token: %w", err)
 		}
-		json.NewEncoder(w).Encode(map[string]any{"cancel_requested": ids})
-	}))
-	return mux
+		token = v
+	}
+	act := admin.Actions{
+		Resolve: func(target string, submitted bool, who string) ([]string, error) {
+			qs, err := daemon.Resolve(d.Store(), target, submitted, who)
+			var keys []string
+			for _, q := range qs {
+				keys = append(keys, q.Key)
+				d.Wake(q.FileID)
+			}
+			return keys, err
+		},
+		Retry: func(fileID string) error {
+			if err := daemon.Retry(d.Store(), fileID, "admin API"); err != nil {
+				return err
+			}
+			d.Wake(fileID)
+			return nil
+		},
+		Cancel: func(target, who string) ([]string, error) { return d.Cancel(context.Background(), target, who) },
+		Reload: func() error {
+			select {
+			case reload <- struct{}{}:
+			default:
+			}
+			return nil
+		},
+		Health:     d.BankHealth,
+		Routes:     d.RoutesInfo,
+		Metrics:    d.Metrics(),
+		AdminToken: token,
+	}
+	return admin.Handler(d.Store(), act), nil
 }

@@ -110,6 +110,10 @@ type Actions struct {
 	Resolve func(target string, submitted bool, who string) ([]string, error)
 	// Retry processes a rejected file again (the operator fixed the cause).
 	Retry func(fileID string) error
+	// Cancel asks the bank to cancel payments (target "FILE-ID[/INDEX]").
+	Cancel func(target, who string) ([]string, error)
+	// Reload asks the daemon to re-read its configuration.
+	Reload func() error
 	// Health reports each bank credential's state.
 	Health func() []BankHealth
 	// Routes lists the configured routes for the page.
@@ -199,6 +203,42 @@ func Handler(st *store.Store, act Actions) http.Handler {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"retried": in.File})
+	}))
+	mux.Handle("POST /api/cancel", g.action(func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Target string `json:"target"`
+			Who    string `json:"who"`
+		}
+		if err := decodeBody(w, r, &in); err != nil || in.Target == "" {
+			http.Error(w, "bad request: want {target, who}", http.StatusBadRequest)
+			return
+		}
+		if act.Cancel == nil {
+			http.Error(w, "cancel is not available", http.StatusNotImplemented)
+			return
+		}
+		ids, err := act.Cancel(in.Target, in.Who)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"cancel_requested": ids})
+	}))
+	mux.Handle("POST /api/reload", g.action(func(w http.ResponseWriter, r *http.Request) {
+		var in struct{}
+		if err := decodeBody(w, r, &in); err != nil {
+			http.Error(w, "bad request: want {}", http.StatusBadRequest)
+			return
+		}
+		if act.Reload == nil {
+			http.Error(w, "reload is not available", http.StatusNotImplemented)
+			return
+		}
+		if err := act.Reload(); err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"reload": "requested; see the log for the outcome"})
 	}))
 	return g.hostCheck(mux)
 }

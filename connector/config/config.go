@@ -47,6 +47,10 @@ type Store struct {
 // Admin is the local HTTP endpoint for the status page, metrics and the CLI.
 type Admin struct {
 	Listen string `toml:"listen"` // default 127.0.0.1:8750; "" keeps the default, "off" disables
+	// Token is the bearer token operator actions need (env:/file:). Required
+	// for actions when listen is not a loopback address; when set it is
+	// required everywhere.
+	Token Secret `toml:"token"`
 }
 
 // Log configures structured logging.
@@ -424,6 +428,7 @@ func (c *Config) defaults() {
 	if c.Admin.Listen == "" {
 		c.Admin.Listen = "127.0.0.1:8750"
 	}
+	c.Admin.Token.dir = c.Dir
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
@@ -555,6 +560,7 @@ func (c *Config) CheckSecrets() Errors {
 			errs = append(errs, Error{File: c.File, Line: loc.line(key), Key: key, Msg: err.Error()})
 		}
 	}
+	check("admin.token", c.Admin.Token)
 	for i, b := range c.Banks {
 		k := fmt.Sprintf("bank[%d]", i)
 		check(k+".api_key", b.APIKey)
@@ -599,6 +605,11 @@ func (c *Config) check(add func(key, format string, args ...any)) {
 	if c.Admin.Listen != "off" {
 		if _, _, err := net.SplitHostPort(c.Admin.Listen); err != nil {
 			add("admin.listen", "%q is not host:port", c.Admin.Listen)
+		}
+	}
+	if c.Admin.Token.IsSet() {
+		if err := c.Admin.Token.Check(); err != nil {
+			add("admin.token", "%v", err)
 		}
 	}
 	duration := func(key string, d Duration) {

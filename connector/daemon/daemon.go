@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"erpconnector/connector/admin"
 	"erpconnector/connector/config"
 	"erpconnector/connector/folder"
 	"erpconnector/connector/store"
@@ -93,6 +94,7 @@ func New(cfg *config.Config, log *slog.Logger, opts Options) (*Daemon, error) {
 		routes: map[string]*route{}, banks: map[string]*bankConn{},
 		jobs: make(chan job, 1024), busy: map[string]bool{}, due: map[string]time.Time{},
 	}
+	d.metrics.prom = admin.NewMetrics(st, d.queueDepth)
 	for i := range cfg.Banks {
 		b, err := d.connectBank(&cfg.Banks[i])
 		if err != nil {

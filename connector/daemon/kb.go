@@ -115,7 +115,7 @@ func (d *Daemon) kbSubmit(ctx context.Context, r *route, q *store.Request) {
 	start := time.Now()
 	resp, err := r.bank.kb.client.Submit(ctx, kb.Sent{Headers: q.Headers, Body: q.Body, Count: len(q.Payments), Total: total})
 	hook("after-bank-call")
-	d.metrics.bankCall("batchPayments", time.Since(start), err)
+	d.metrics.bankCall(q.Bank, "batchPayments", time.Since(start), err)
 	now := d.opts.Now()
 	var rejected *kb.RejectedError
 	var mismatch *kb.MismatchError
@@ -234,7 +234,7 @@ func (d *Daemon) kbRejected(q *store.Request, e *kb.RejectedError) {
 func (d *Daemon) kbPoll(ctx context.Context, r *route, q *store.Request) {
 	start := time.Now()
 	st, err := r.bank.kb.client.BatchStatus(ctx, q.BankRef)
-	d.metrics.bankCall("batchStatus", time.Since(start), err)
+	d.metrics.bankCall(q.Bank, "batchStatus", time.Since(start), err)
 	if err != nil {
 		d.st.Update(func(tx *store.Tx) error {
 			q.NextTry, q.LastError = d.opts.Now().Add(d.pollEvery(q.Bank)), "batch status: "+err.Error()

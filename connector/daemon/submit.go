@@ -158,7 +158,7 @@ func (d *Daemon) submit(ctx context.Context, r *route, q *store.Request) {
 	start := time.Now()
 	resp, err := r.bank.bi.Submit(ctx, q.DebtorAccount, q.ID, q.Body, hash)
 	hook("after-bank-call")
-	d.metrics.bankCall("payment", time.Since(start), err)
+	d.metrics.bankCall(q.Bank, "payment", time.Since(start), err)
 	now := d.opts.Now()
 	switch {
 	case err == nil:
@@ -339,7 +339,7 @@ func (d *Daemon) settle(ctx context.Context, r *route, q *store.Request) {
 	log := d.log.With("route", r.cfg.Name, "file_id", q.FileID, "request", q.Key)
 	start := time.Now()
 	resp, err := r.bank.bi.Status(ctx, q.DebtorAccount, q.PaymentIDs)
-	d.metrics.bankCall("status", time.Since(start), err)
+	d.metrics.bankCall(q.Bank, "status", time.Since(start), err)
 	if err != nil {
 		d.retryLater(q, store.ReqUnknown, d.opts.Now().Add(backoff(q.Attempts+1)), fmt.Errorf("asking the bank: %w", err))
 		log.Warn("cannot ask the bank yet; the request stays unknown", "err", err)
@@ -493,7 +493,7 @@ func (d *Daemon) poll(ctx context.Context, r *route, q *store.Request) {
 	}
 	start := time.Now()
 	resp, err := r.bank.bi.Status(ctx, q.DebtorAccount, open)
-	d.metrics.bankCall("status", time.Since(start), err)
+	d.metrics.bankCall(q.Bank, "status", time.Since(start), err)
 	if err != nil {
 		d.st.Update(func(tx *store.Tx) error {
 			q.NextTry, q.LastError = d.opts.Now().Add(r.bank.cfg.PollEvery.Duration), "status poll: "+err.Error()
