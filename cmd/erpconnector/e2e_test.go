@@ -700,6 +700,25 @@ func TestStatusThroughRunningDaemon(t *testing.T) {
 	if err != nil || !bytes.Contains(out, []byte("from the daemon")) || !bytes.Contains(out, []byte("INV-1003")) {
 		t.Fatalf("status through the daemon: %v\n%s", err, out)
 	}
+	// The page, the JSON API and the metrics show no secret.
+	var pages []string
+	for _, path := range []string{"/", "/api/status?payments=1", "/metrics"} {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d%s", port, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: %s", path, resp.Status)
+		}
+		pages = append(pages, string(b))
+	}
+	if !strings.Contains(pages[1], "INV-1003") || !strings.Contains(pages[2], "erpconnector") {
+		t.Errorf("admin endpoint lacks the file or the metrics")
+	}
+	code, _ := sandbox.BICode("52470021527478")
+	noSecrets(t, []string{sandbox.BIAPIKey, code}, append(pages, string(out), e.log.String(), e.dir)...)
 }
 
 func freePort(t *testing.T) int {
