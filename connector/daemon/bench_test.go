@@ -23,12 +23,14 @@ import (
 // waits until every payment reached an in-process BankIntegration simulator:
 // the daemon's cost per file, without process boundaries. (cmd/erpbench
 // measures the real binary.)
-func BenchmarkFiles(b *testing.B) {
+// benchDaemon runs a daemon with one route to an in-process
+// BankIntegration simulator; it returns the simulator and the config folder.
+func benchDaemon(b *testing.B) (*bisim.Running, string) {
 	sim, err := bisim.Start("127.0.0.1:0", withStep(sandbox.BIConfig()))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer sim.Close(context.Background())
+	b.Cleanup(func() { sim.Close(context.Background()) })
 	dir := b.TempDir()
 	src := fmt.Sprintf(`
 [store]
@@ -62,12 +64,16 @@ settle = "0s"
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer d.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	b.Cleanup(func() { cancel(); <-done; d.Close() })
 
+	return sim, dir
+}
+
+func BenchmarkFiles(b *testing.B) {
+	sim, dir := benchDaemon(b)
 	files := make([][]byte, b.N)
 	for i := range files {
 		files[i] = benchPain001(i, 10)
@@ -115,49 +121,7 @@ func benchPain001(f, n int) []byte {
 // BankIntegration requests) per iteration; its memory profile shows what a
 // large file costs.
 func BenchmarkBigFile(b *testing.B) {
-	sim, err := bisim.Start("127.0.0.1:0", withStep(sandbox.BIConfig()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer sim.Close(context.Background())
-	dir := b.TempDir()
-	src := fmt.Sprintf(`
-[store]
-path = "store.db"
-[admin]
-listen = "off"
-[[bank]]
-name = "dk"
-kind = "bankintegration"
-url = %q
-erp = %q
-api_key = "env:BENCH_BI_KEY"
-poll_every = "1h"
-  [[bank.account]]
-  number = "52470021527478"
-  integration_code = "env:BENCH_BI_CODE"
-[[route]]
-name = "r"
-inbox = "in"
-outbox = "out"
-bank = "dk"
-settle = "0s"
-`, sim.URL, sandbox.BIERP)
-	os.Setenv("BENCH_BI_KEY", sandbox.BIAPIKey)
-	os.Setenv("BENCH_BI_CODE", "sandbox-5247")
-	cfg, err := config.Parse(filepath.Join(dir, "c.toml"), []byte(src))
-	if err != nil {
-		b.Fatal(err)
-	}
-	d, err := New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer d.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { d.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	sim, dir := benchDaemon(b)
 	n := 20000
 	if v, err := strconv.Atoi(os.Getenv("BENCH_BIG_N")); err == nil {
 		n = v

@@ -39,7 +39,7 @@ func WriteOptions(w io.Writer, s *statement.Statement, o Options) error {
 	}
 	d.x = newXW(w)
 	d.write(ns)
-	if err := d.x.flush(); err != nil {
+	if err := d.x.Flush(); err != nil {
 		return fmt.Errorf("writing %s statement %s: %w", o.Version, messageID(s), err)
 	}
 	return nil
@@ -60,28 +60,28 @@ func (d *doc) write(ns string) {
 	id := messageID(s)
 	created := isoDateTime(s.Created)
 
-	x.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	x.raw(`<Document xmlns="` + ns + `">` + "\n")
-	x.depth++
-	x.open("BkToCstmrStmt")
+	x.Raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	x.Raw(`<Document xmlns="` + ns + `">` + "\n")
+	x.Enter()
+	x.Open("BkToCstmrStmt")
 
-	x.open("GrpHdr")
-	x.leaf("MsgId", id)
-	x.leaf("CreDtTm", created)
-	x.close("GrpHdr")
+	x.Open("GrpHdr")
+	x.Leaf("MsgId", id)
+	x.Leaf("CreDtTm", created)
+	x.Close("GrpHdr")
 
-	x.open("Stmt")
-	x.leaf("Id", id)
+	x.Open("Stmt")
+	x.Leaf("Id", id)
 	if s.Sequence > 0 {
-		x.leaf("ElctrncSeqNb", strconv.Itoa(s.Sequence))
+		x.Leaf("ElctrncSeqNb", strconv.Itoa(s.Sequence))
 	}
-	x.leaf("CreDtTm", created)
+	x.Leaf("CreDtTm", created)
 	// The period is inclusive calendar days in the account's own time:
 	// from the first instant of From to the last second of To, no zone.
-	x.open("FrToDt")
-	x.leaf("FrDtTm", s.From.String()+"T00:00:00")
-	x.leaf("ToDtTm", s.To.String()+"T23:59:59")
-	x.close("FrToDt")
+	x.Open("FrToDt")
+	x.Leaf("FrDtTm", s.From.String()+"T00:00:00")
+	x.Leaf("ToDtTm", s.To.String()+"T23:59:59")
+	x.Close("FrToDt")
 	d.account()
 	d.balance("OPBD", s.Opening, s.From)
 	d.balance("CLBD", s.Closing, s.To)
@@ -89,31 +89,31 @@ func (d *doc) write(ns string) {
 	for i := range s.Entries {
 		d.entry(&s.Entries[i])
 	}
-	x.close("Stmt")
+	x.Close("Stmt")
 
-	x.close("BkToCstmrStmt")
-	x.close("Document")
+	x.Close("BkToCstmrStmt")
+	x.Close("Document")
 }
 
 func (d *doc) account() {
 	x, s := d.x, d.s
-	x.open("Acct")
+	x.Open("Acct")
 	d.accountID(s.Account)
-	x.leaf("Ccy", s.Currency)
+	x.Leaf("Ccy", s.Currency)
 	if nm := text(s.Name, max70); nm != "" {
-		x.leaf("Nm", nm)
+		x.Leaf("Nm", nm)
 	}
 	if ow := text(s.Owner, max140); ow != "" {
-		x.open("Ownr")
-		x.leaf("Nm", ow)
-		x.close("Ownr")
+		x.Open("Ownr")
+		x.Leaf("Nm", ow)
+		x.Close("Ownr")
 	}
 	if s.BIC != "" || s.Account.BankCode != "" {
-		x.open("Svcr")
+		x.Open("Svcr")
 		d.finInstn(s.BIC, s.Account.BankCode)
-		x.close("Svcr")
+		x.Close("Svcr")
 	}
-	x.close("Acct")
+	x.Close("Acct")
 }
 
 // accountID writes Id/IBAN, or Id/Othr/Id with the domestic number in its
@@ -121,35 +121,35 @@ func (d *doc) account() {
 // for Danish ones (formats.Account.String).
 func (d *doc) accountID(a formats.Account) {
 	x := d.x
-	x.open("Id")
+	x.Open("Id")
 	if a.IBAN != "" {
-		x.leaf("IBAN", a.IBAN)
+		x.Leaf("IBAN", a.IBAN)
 	} else {
-		x.open("Othr")
-		x.leaf("Id", a.String())
-		x.close("Othr")
+		x.Open("Othr")
+		x.Leaf("Id", a.String())
+		x.Close("Othr")
 	}
-	x.close("Id")
+	x.Close("Id")
 }
 
 // finInstn writes FinInstnId with the BIC (BICFI in .08) and, when known,
 // the domestic bank code as ClrSysMmbId/MmbId.
 func (d *doc) finInstn(bic, bankCode string) {
 	x := d.x
-	x.open("FinInstnId")
+	x.Open("FinInstnId")
 	if bic != "" {
 		if d.v08 {
-			x.leaf("BICFI", bic)
+			x.Leaf("BICFI", bic)
 		} else {
-			x.leaf("BIC", bic)
+			x.Leaf("BIC", bic)
 		}
 	}
 	if bankCode != "" {
-		x.open("ClrSysMmbId")
-		x.leaf("MmbId", bankCode)
-		x.close("ClrSysMmbId")
+		x.Open("ClrSysMmbId")
+		x.Leaf("MmbId", bankCode)
+		x.Close("ClrSysMmbId")
 	}
-	x.close("FinInstnId")
+	x.Close("FinInstnId")
 }
 
 // balance writes one Bal. Its date is the balance's own, else the first or
@@ -160,18 +160,18 @@ func (d *doc) balance(code string, b statement.Balance, period formats.Date) {
 	if date.IsZero() {
 		date = period
 	}
-	x.open("Bal")
-	x.open("Tp")
-	x.open("CdOrPrtry")
-	x.leaf("Cd", code)
-	x.close("CdOrPrtry")
-	x.close("Tp")
+	x.Open("Bal")
+	x.Open("Tp")
+	x.Open("CdOrPrtry")
+	x.Leaf("Cd", code)
+	x.Close("CdOrPrtry")
+	x.Close("Tp")
 	x.decimalLeaf("Amt", d.s.Currency, magnitude(b.Minor), d.exp)
-	x.leaf("CdtDbtInd", direction(b.Minor < 0))
-	x.open("Dt")
+	x.Leaf("CdtDbtInd", direction(b.Minor < 0))
+	x.Open("Dt")
 	x.dateLeaf("Dt", date)
-	x.close("Dt")
-	x.close("Bal")
+	x.Close("Dt")
+	x.Close("Bal")
 }
 
 // summary writes TxsSummry. Sum is the total of the entries' magnitudes,
@@ -182,69 +182,69 @@ func (d *doc) summary() {
 	if t.debit > t.credit {
 		net, netDebit = t.debit-t.credit, true
 	}
-	x.open("TxsSummry")
-	x.open("TtlNtries")
-	x.leaf("NbOfNtries", strconv.Itoa(t.nCredit+t.nDebit))
+	x.Open("TxsSummry")
+	x.Open("TtlNtries")
+	x.Leaf("NbOfNtries", strconv.Itoa(t.nCredit+t.nDebit))
 	x.decimalLeaf("Sum", "", t.credit+t.debit, d.exp)
 	if d.v08 {
-		x.open("TtlNetNtry")
+		x.Open("TtlNetNtry")
 		x.decimalLeaf("Amt", "", net, d.exp)
-		x.leaf("CdtDbtInd", direction(netDebit))
-		x.close("TtlNetNtry")
+		x.Leaf("CdtDbtInd", direction(netDebit))
+		x.Close("TtlNetNtry")
 	} else {
 		x.decimalLeaf("TtlNetNtryAmt", "", net, d.exp)
-		x.leaf("CdtDbtInd", direction(netDebit))
+		x.Leaf("CdtDbtInd", direction(netDebit))
 	}
-	x.close("TtlNtries")
-	x.open("TtlCdtNtries")
-	x.leaf("NbOfNtries", strconv.Itoa(t.nCredit))
+	x.Close("TtlNtries")
+	x.Open("TtlCdtNtries")
+	x.Leaf("NbOfNtries", strconv.Itoa(t.nCredit))
 	x.decimalLeaf("Sum", "", t.credit, d.exp)
-	x.close("TtlCdtNtries")
-	x.open("TtlDbtNtries")
-	x.leaf("NbOfNtries", strconv.Itoa(t.nDebit))
+	x.Close("TtlCdtNtries")
+	x.Open("TtlDbtNtries")
+	x.Leaf("NbOfNtries", strconv.Itoa(t.nDebit))
 	x.decimalLeaf("Sum", "", t.debit, d.exp)
-	x.close("TtlDbtNtries")
-	x.close("TxsSummry")
+	x.Close("TtlDbtNtries")
+	x.Close("TxsSummry")
 }
 
 func (d *doc) entry(e *statement.Entry) {
 	x := d.x
 	debit := e.Debit()
-	x.open("Ntry")
+	x.Open("Ntry")
 	if e.ID != "" {
-		x.leaf("NtryRef", e.ID)
+		x.Leaf("NtryRef", e.ID)
 	}
 	x.decimalLeaf("Amt", e.Currency, magnitude(e.Minor), d.exp)
-	x.leaf("CdtDbtInd", direction(debit))
+	x.Leaf("CdtDbtInd", direction(debit))
 	if e.Reversal {
-		x.leaf("RvslInd", "true")
+		x.Leaf("RvslInd", "true")
 	}
 	if d.v08 {
-		x.open("Sts")
-		x.leaf("Cd", "BOOK")
-		x.close("Sts")
+		x.Open("Sts")
+		x.Leaf("Cd", "BOOK")
+		x.Close("Sts")
 	} else {
-		x.leaf("Sts", "BOOK")
+		x.Leaf("Sts", "BOOK")
 	}
 	if !e.BookingDate.IsZero() {
-		x.open("BookgDt")
+		x.Open("BookgDt")
 		x.dateLeaf("Dt", e.BookingDate)
-		x.close("BookgDt")
+		x.Close("BookgDt")
 	}
 	if !e.ValueDate.IsZero() {
-		x.open("ValDt")
+		x.Open("ValDt")
 		x.dateLeaf("Dt", e.ValueDate)
-		x.close("ValDt")
+		x.Close("ValDt")
 	}
 	if e.BankReference != "" {
-		x.leaf("AcctSvcrRef", e.BankReference)
+		x.Leaf("AcctSvcrRef", e.BankReference)
 	}
 	d.txCode(e.TxCode)
 	d.details(e, debit)
 	if info := text(e.Text, max500); info != "" {
-		x.leaf("AddtlNtryInf", info)
+		x.Leaf("AddtlNtryInf", info)
 	}
-	x.close("Ntry")
+	x.Close("Ntry")
 }
 
 // txCode writes BkTxCd: the ISO domain/family/sub-family when known, else
@@ -252,24 +252,24 @@ func (d *doc) entry(e *statement.Entry) {
 // an empty shell that some readers reject.
 func (d *doc) txCode(c statement.TxCode) {
 	x := d.x
-	x.open("BkTxCd")
+	x.Open("BkTxCd")
 	if c != (statement.TxCode{}) {
-		x.open("Domn")
-		x.leaf("Cd", c.Domain)
-		x.open("Fmly")
-		x.leaf("Cd", c.Family)
-		x.leaf("SubFmlyCd", c.SubFamily)
-		x.close("Fmly")
-		x.close("Domn")
+		x.Open("Domn")
+		x.Leaf("Cd", c.Domain)
+		x.Open("Fmly")
+		x.Leaf("Cd", c.Family)
+		x.Leaf("SubFmlyCd", c.SubFamily)
+		x.Close("Fmly")
+		x.Close("Domn")
 	} else {
-		x.open("Prtry")
-		x.leaf("Cd", d.unknown.Code)
+		x.Open("Prtry")
+		x.Leaf("Cd", d.unknown.Code)
 		if d.unknown.Issuer != "" {
-			x.leaf("Issr", d.unknown.Issuer)
+			x.Leaf("Issr", d.unknown.Issuer)
 		}
-		x.close("Prtry")
+		x.Close("Prtry")
 	}
-	x.close("BkTxCd")
+	x.Close("BkTxCd")
 }
 
 // details writes NtryDtls/TxDtls when the entry has references, a
@@ -286,24 +286,24 @@ func (d *doc) details(e *statement.Entry, debit bool) {
 	if !hasParty && !hasRefs && !hasAgent && !hasRmt && e.CounterpartyAccount.IsZero() {
 		return
 	}
-	x.open("NtryDtls")
-	x.open("TxDtls")
+	x.Open("NtryDtls")
+	x.Open("TxDtls")
 	if hasRefs {
-		x.open("Refs")
+		x.Open("Refs")
 		if e.BankReference != "" {
-			x.leaf("AcctSvcrRef", e.BankReference)
+			x.Leaf("AcctSvcrRef", e.BankReference)
 		}
 		if e.InstructionID != "" {
-			x.leaf("InstrId", e.InstructionID)
+			x.Leaf("InstrId", e.InstructionID)
 		}
 		if e.EndToEndID != "" {
-			x.leaf("EndToEndId", e.EndToEndID)
+			x.Leaf("EndToEndId", e.EndToEndID)
 		}
-		x.close("Refs")
+		x.Close("Refs")
 	}
 	if d.v08 {
 		x.decimalLeaf("Amt", e.Currency, magnitude(e.Minor), d.exp)
-		x.leaf("CdtDbtInd", direction(debit))
+		x.Leaf("CdtDbtInd", direction(debit))
 	}
 	// The counterparty is the payer of money in and the payee of money out.
 	partyTag, acctTag, agentTag := "Cdtr", "CdtrAcct", "CdtrAgt"
@@ -311,40 +311,40 @@ func (d *doc) details(e *statement.Entry, debit bool) {
 		partyTag, acctTag, agentTag = "Dbtr", "DbtrAcct", "DbtrAgt"
 	}
 	if hasParty || !e.CounterpartyAccount.IsZero() {
-		x.open("RltdPties")
+		x.Open("RltdPties")
 		if hasParty {
-			x.open(partyTag)
+			x.Open(partyTag)
 			if d.v08 {
-				x.open("Pty")
+				x.Open("Pty")
 			}
 			if name != "" {
-				x.leaf("Nm", name)
+				x.Leaf("Nm", name)
 			}
 			d.address(e.Counterparty)
 			if d.v08 {
-				x.close("Pty")
+				x.Close("Pty")
 			}
-			x.close(partyTag)
+			x.Close(partyTag)
 		}
 		if !e.CounterpartyAccount.IsZero() {
-			x.open(acctTag)
+			x.Open(acctTag)
 			d.accountID(e.CounterpartyAccount)
-			x.close(acctTag)
+			x.Close(acctTag)
 		}
-		x.close("RltdPties")
+		x.Close("RltdPties")
 	}
 	if hasAgent {
-		x.open("RltdAgts")
-		x.open(agentTag)
+		x.Open("RltdAgts")
+		x.Open(agentTag)
 		d.finInstn(e.CounterpartyBIC, e.CounterpartyAccount.BankCode)
-		x.close(agentTag)
-		x.close("RltdAgts")
+		x.Close(agentTag)
+		x.Close("RltdAgts")
 	}
 	if hasRmt {
 		d.remittance(e.Remittance, ustrd)
 	}
-	x.close("TxDtls")
-	x.close("NtryDtls")
+	x.Close("TxDtls")
+	x.Close("NtryDtls")
 }
 
 // maxAddressLines is what PostalAddress allows; further lines are dropped.
@@ -368,26 +368,26 @@ func (d *doc) address(p formats.Party) {
 		return
 	}
 	x := d.x
-	x.open("PstlAdr")
+	x.Open("PstlAdr")
 	for _, f := range []struct {
 		tag, v string
 		n      int
 	}{{"StrtNm", p.Street, max70}, {"BldgNb", p.BuildingNo, max16}, {"PstCd", p.PostCode, max16}, {"TwnNm", p.Town, max35}} {
 		if v := text(f.v, f.n); v != "" {
-			x.leaf(f.tag, v)
+			x.Leaf(f.tag, v)
 		}
 	}
 	if p.Country != "" {
-		x.leaf("Ctry", p.Country)
+		x.Leaf("Ctry", p.Country)
 	}
 	n := 0
 	for _, l := range p.AddressLines {
 		if v := text(l, max70); v != "" && n < maxAddressLines {
-			x.leaf("AdrLine", v)
+			x.Leaf("AdrLine", v)
 			n++
 		}
 	}
-	x.close("PstlAdr")
+	x.Close("PstlAdr")
 }
 
 // remittance writes RmtInf: the free text as Ustrd (split into 140-character
@@ -395,8 +395,8 @@ func (d *doc) address(p formats.Party) {
 // creditor reference, the FIK, and the Czech symbols VS, KS, SS in that order.
 func (d *doc) remittance(r formats.Remittance, ustrd string) {
 	x := d.x
-	x.open("RmtInf")
-	splitText(ustrd, max140, func(s string) { x.leaf("Ustrd", s) })
+	x.Open("RmtInf")
+	splitText(ustrd, max140, func(s string) { x.Leaf("Ustrd", s) })
 	if r.Reference != "" {
 		switch t := r.ReferenceType; {
 		case t == "RF" || t == "SCOR" || (t == "" && strings.HasPrefix(r.Reference, "RF")):
@@ -419,7 +419,7 @@ func (d *doc) remittance(r formats.Remittance, ustrd string) {
 			d.prefixedRef("", "", "", s.prefix, s.value)
 		}
 	}
-	x.close("RmtInf")
+	x.Close("RmtInf")
 }
 
 // creditorRef writes one Strd/CdtrRefInf; a type is written when cd or
@@ -431,29 +431,29 @@ func (d *doc) creditorRef(cd, prtry, issuer, ref string) {
 
 func (d *doc) prefixedRef(cd, prtry, issuer, prefix, ref string) {
 	x := d.x
-	x.open("Strd")
-	x.open("CdtrRefInf")
+	x.Open("Strd")
+	x.Open("CdtrRefInf")
 	if cd != "" || prtry != "" {
-		x.open("Tp")
-		x.open("CdOrPrtry")
+		x.Open("Tp")
+		x.Open("CdOrPrtry")
 		if cd != "" {
-			x.leaf("Cd", cd)
+			x.Leaf("Cd", cd)
 		} else {
-			x.leaf("Prtry", prtry)
+			x.Leaf("Prtry", prtry)
 		}
-		x.close("CdOrPrtry")
+		x.Close("CdOrPrtry")
 		if issuer != "" {
-			x.leaf("Issr", issuer)
+			x.Leaf("Issr", issuer)
 		}
-		x.close("Tp")
+		x.Close("Tp")
 	}
-	x.indent()
-	x.raw("<Ref>")
-	x.raw(prefix) // "VS:" etc., plain ASCII
-	x.text(ref)
-	x.raw("</Ref>\n")
-	x.close("CdtrRefInf")
-	x.close("Strd")
+	x.Indent()
+	x.Raw("<Ref>")
+	x.Raw(prefix) // "VS:" etc., plain ASCII
+	x.Text(ref)
+	x.Raw("</Ref>\n")
+	x.Close("CdtrRefInf")
+	x.Close("Strd")
 }
 
 type symbol struct{ kind, prefix, value string }

@@ -78,7 +78,7 @@ func WriteOptions(w io.Writer, r *status.Report, o Options) error {
 	d := &doc{x: newXW(w), r: r, v10: o.Version == V10}
 	d.external = d.v10 && o.ExternalCodes
 	d.write(ns)
-	if err := d.x.flush(); err != nil {
+	if err := d.x.Flush(); err != nil {
 		return fmt.Errorf("writing %s status report: %w", o.Version, err)
 	}
 	return nil
@@ -92,15 +92,15 @@ type doc struct {
 
 func (d *doc) write(ns string) {
 	x, r := d.x, d.r
-	x.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	x.raw(`<Document xmlns="` + ns + `">` + "\n")
-	x.depth++
-	x.open("CstmrPmtStsRpt")
+	x.Raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	x.Raw(`<Document xmlns="` + ns + `">` + "\n")
+	x.Enter()
+	x.Open("CstmrPmtStsRpt")
 
-	x.open("GrpHdr")
-	x.leaf("MsgId", r.MessageID)
-	x.leaf("CreDtTm", isoDateTime(r.Created))
-	x.close("GrpHdr")
+	x.Open("GrpHdr")
+	x.Leaf("MsgId", r.MessageID)
+	x.Leaf("CreDtTm", isoDateTime(r.Created))
+	x.Close("GrpHdr")
 
 	d.groupInfo()
 
@@ -121,32 +121,32 @@ func (d *doc) write(ns string) {
 		start = end
 	}
 
-	x.close("CstmrPmtStsRpt")
-	x.close("Document")
+	x.Close("CstmrPmtStsRpt")
+	x.Close("Document")
 }
 
 func (d *doc) groupInfo() {
 	x, r := d.x, d.r
-	x.open("OrgnlGrpInfAndSts")
-	x.leaf("OrgnlMsgId", OriginalMessageID(r.File))
-	x.leaf("OrgnlMsgNmId", OriginalMessageNameID(r.File))
+	x.Open("OrgnlGrpInfAndSts")
+	x.Leaf("OrgnlMsgId", OriginalMessageID(r.File))
+	x.Leaf("OrgnlMsgNmId", OriginalMessageNameID(r.File))
 	if n := len(r.Payments); n > 0 {
-		x.leaf("OrgnlNbOfTxs", strconv.Itoa(n))
+		x.Leaf("OrgnlNbOfTxs", strconv.Itoa(n))
 		if sum, ok := ctrlSum(len(r.Payments), func(k int) *status.Payment { return &r.Payments[k] }); ok {
-			x.leaf("OrgnlCtrlSum", sum)
+			x.Leaf("OrgnlCtrlSum", sum)
 		}
 	}
 	st := r.FileState()
-	x.leaf("GrpSts", groupStatus(st))
+	x.Leaf("GrpSts", groupStatus(st))
 	d.reasons(st, r.Reason, "")
 	for _, p := range r.Problems {
 		if p = status.Clean(p); p == "" {
 			continue
 		}
-		x.open("StsRsnInf")
+		x.Open("StsRsnInf")
 		d.rsn(CodeNarrative)
-		splitText(p, max105, func(s string) { x.leaf("AddtlInf", s) })
-		x.close("StsRsnInf")
+		splitText(p, max105, func(s string) { x.Leaf("AddtlInf", s) })
+		x.Close("StsRsnInf")
 	}
 	if len(r.Payments) > 0 {
 		var counts [8]int
@@ -157,51 +157,51 @@ func (d *doc) groupInfo() {
 			if counts[i] == 0 {
 				continue
 			}
-			x.open("NbOfTxsPerSts")
-			x.leaf("DtldNbOfTxs", strconv.Itoa(counts[i]))
-			x.leaf("DtldSts", c)
-			x.close("NbOfTxsPerSts")
+			x.Open("NbOfTxsPerSts")
+			x.Leaf("DtldNbOfTxs", strconv.Itoa(counts[i]))
+			x.Leaf("DtldSts", c)
+			x.Close("NbOfTxsPerSts")
 		}
 	}
-	x.close("OrgnlGrpInfAndSts")
+	x.Close("OrgnlGrpInfAndSts")
 }
 
 // batch writes one OrgnlPmtInfAndSts for the payments at(start) … at(end-1).
 func (d *doc) batch(at func(int) int, start, end int) {
 	x, ps := d.x, d.r.Payments
-	x.open("OrgnlPmtInfAndSts")
+	x.Open("OrgnlPmtInfAndSts")
 	id := cleanMax(ps[at(start)].BatchID, max35)
 	if id == "" {
 		id = notProvided
 	}
-	x.leaf("OrgnlPmtInfId", id)
-	x.leaf("OrgnlNbOfTxs", strconv.Itoa(end-start))
+	x.Leaf("OrgnlPmtInfId", id)
+	x.Leaf("OrgnlNbOfTxs", strconv.Itoa(end-start))
 	if sum, ok := ctrlSum(end-start, func(k int) *status.Payment { return &ps[at(start+k)] }); ok {
-		x.leaf("OrgnlCtrlSum", sum)
+		x.Leaf("OrgnlCtrlSum", sum)
 	}
 	var s status.Summary
 	for k := start; k < end; k++ {
 		s.Add(ps[at(k)].State)
 	}
-	x.leaf("PmtInfSts", groupStatus(s.State()))
+	x.Leaf("PmtInfSts", groupStatus(s.State()))
 	for k := start; k < end; k++ {
 		d.tx(&ps[at(k)], d.r.PaymentReason(at(k)))
 	}
-	x.close("OrgnlPmtInfAndSts")
+	x.Close("OrgnlPmtInfAndSts")
 }
 
 func (d *doc) tx(p *status.Payment, reason status.Reason) {
 	x := d.x
-	x.open("TxInfAndSts")
+	x.Open("TxInfAndSts")
 	if id := cleanMax(p.InstructionID, max35); id != "" {
-		x.leaf("OrgnlInstrId", id)
+		x.Leaf("OrgnlInstrId", id)
 	}
 	e2e := cleanMax(p.EndToEndID, max35)
 	if e2e == "" {
 		e2e = notProvided
 	}
-	x.leaf("OrgnlEndToEndId", e2e)
-	x.leaf("TxSts", txStatus(p.State, d.external))
+	x.Leaf("OrgnlEndToEndId", e2e)
+	x.Leaf("TxSts", txStatus(p.State, d.external))
 	ref := status.Clean(p.BankReference)
 	longRef := ""
 	if utf8.RuneCountInString(ref) > max35 {
@@ -210,10 +210,10 @@ func (d *doc) tx(p *status.Payment, reason status.Reason) {
 	}
 	d.reasons(p.State, reason, longRef)
 	if ref != "" {
-		x.leaf("AcctSvcrRef", ref)
+		x.Leaf("AcctSvcrRef", ref)
 	}
 	d.txRef(p)
-	x.close("TxInfAndSts")
+	x.Close("TxInfAndSts")
 }
 
 // txRef writes OrgnlTxRef with what the ERP needs to recognise the payment:
@@ -237,46 +237,46 @@ func (d *doc) txRef(p *status.Payment) {
 	if !amt && !date && name == "" && acct == "" {
 		return
 	}
-	x.open("OrgnlTxRef")
+	x.Open("OrgnlTxRef")
 	if amt {
-		x.open("Amt")
+		x.Open("Amt")
 		x.amount("InstdAmt", p.Amount.Currency, dec)
-		x.close("Amt")
+		x.Close("Amt")
 	}
 	if date {
 		if d.v10 {
-			x.open("ReqdExctnDt")
-			x.leaf("Dt", isoDate(p.RequestedDate))
-			x.close("ReqdExctnDt")
+			x.Open("ReqdExctnDt")
+			x.Leaf("Dt", isoDate(p.RequestedDate))
+			x.Close("ReqdExctnDt")
 		} else {
-			x.leaf("ReqdExctnDt", isoDate(p.RequestedDate))
+			x.Leaf("ReqdExctnDt", isoDate(p.RequestedDate))
 		}
 	}
 	if name != "" {
-		x.open("Cdtr")
+		x.Open("Cdtr")
 		if d.v10 {
-			x.open("Pty")
-			x.leaf("Nm", name)
-			x.close("Pty")
+			x.Open("Pty")
+			x.Leaf("Nm", name)
+			x.Close("Pty")
 		} else {
-			x.leaf("Nm", name)
+			x.Leaf("Nm", name)
 		}
-		x.close("Cdtr")
+		x.Close("Cdtr")
 	}
 	if acct != "" {
-		x.open("CdtrAcct")
-		x.open("Id")
+		x.Open("CdtrAcct")
+		x.Open("Id")
 		if iban {
-			x.leaf("IBAN", acct)
+			x.Leaf("IBAN", acct)
 		} else {
-			x.open("Othr")
-			x.leaf("Id", acct)
-			x.close("Othr")
+			x.Open("Othr")
+			x.Leaf("Id", acct)
+			x.Close("Othr")
 		}
-		x.close("Id")
-		x.close("CdtrAcct")
+		x.Close("Id")
+		x.Close("CdtrAcct")
 	}
-	x.close("OrgnlTxRef")
+	x.Close("OrgnlTxRef")
 }
 
 // reasons writes the StsRsnInf of a state: Rsn (the reason's code, or the
@@ -293,30 +293,30 @@ func (d *doc) reasons(st status.State, r status.Reason, longRef string) {
 	if code == "" && fixed == "" && text == "" && longRef == "" {
 		return
 	}
-	x.open("StsRsnInf")
+	x.Open("StsRsnInf")
 	if code != "" {
 		d.rsn(code)
 	}
 	for _, s := range [...]string{fixed, text} {
-		splitText(s, max105, func(s string) { x.leaf("AddtlInf", s) })
+		splitText(s, max105, func(s string) { x.Leaf("AddtlInf", s) })
 	}
 	if longRef != "" {
-		splitText(TextBankRefLong+longRef, max105, func(s string) { x.leaf("AddtlInf", s) })
+		splitText(TextBankRefLong+longRef, max105, func(s string) { x.Leaf("AddtlInf", s) })
 	}
-	x.close("StsRsnInf")
+	x.Close("StsRsnInf")
 }
 
 // rsn writes Rsn/Cd for an ISO-shaped code, else Rsn/Prtry (a bank's own
 // code such as "KB-ERR-4711" is kept, not forced into the ISO list).
 func (d *doc) rsn(code string) {
 	x := d.x
-	x.open("Rsn")
+	x.Open("Rsn")
 	if isISOCode(code) {
-		x.leaf("Cd", code)
+		x.Leaf("Cd", code)
 	} else {
-		x.leaf("Prtry", cleanMax(code, max35))
+		x.Leaf("Prtry", cleanMax(code, max35))
 	}
-	x.close("Rsn")
+	x.Close("Rsn")
 }
 
 // ctrlSum is the exact decimal sum of n payments' amounts across currencies,
