@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -48,6 +49,15 @@ func TestReloadRetryAndCancel(t *testing.T) {
 	os.WriteFile(e.config, []byte(good+"\nbroken = [\n"), 0o600)
 	if out, err := e.cli("reload"); err == nil {
 		t.Fatalf("reload of a broken configuration succeeded:\n%s", out)
+	}
+	// The daemon refuses it too (SIGHUP bypasses the CLI's own check) and
+	// keeps running with the configuration it has.
+	e.cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, "reload refused in the log", 10*time.Second, func() bool { return strings.Contains(e.log.String(), "reload refused") })
+	select {
+	case <-e.exited:
+		t.Fatal("the daemon stopped after a refused reload")
+	case <-time.After(500 * time.Millisecond):
 	}
 	// Fix it, reload, retry the rejected file.
 	os.WriteFile(e.config, []byte(good), 0o600)
