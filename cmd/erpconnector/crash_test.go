@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -151,6 +152,13 @@ func TestCrashCampaign(t *testing.T) {
 	}
 	if dups < outcome["duplicate"] {
 		t.Errorf("%d duplicate files, %d duplicate status files", outcome["duplicate"], dups)
+		for name, kind := range dropped {
+			if kind == "duplicate" {
+				t.Logf("%s: status files %v", name, e.statusFiles(strings.TrimSuffix(name, ".xml")+"."))
+			}
+		}
+		out, _ := exec.Command(binary(t), "status", "--config", e.config, "-n", "200").CombinedOutput()
+		t.Logf("status:\n%s", out)
 	}
 	t.Logf("crash campaign: %d kills, %d files (%v), %d payments sent, 0 duplicates at the bank", kills, len(dropped), outcome, len(l.Payments))
 	e.checkOutbox()

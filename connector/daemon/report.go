@@ -26,6 +26,9 @@ func (d *Daemon) report(f *store.File, r *route) error {
 	}
 	key := statusKey(rep)
 	if key == f.StatusKey {
+		if f.State.Terminal() && !f.StatusDone {
+			return d.markStatusDone(f)
+		}
 		return nil
 	}
 	state := rep.FileState()
@@ -60,6 +63,7 @@ func (d *Daemon) report(f *store.File, r *route) error {
 			return err
 		}
 		cur.StatusSeq, cur.StatusKey = seq, key
+		cur.StatusDone = cur.State.Terminal()
 		if err := tx.PutFile(cur); err != nil {
 			return err
 		}
@@ -68,6 +72,7 @@ func (d *Daemon) report(f *store.File, r *route) error {
 		return err
 	}
 	f.StatusSeq, f.StatusKey = seq, key
+	f.StatusDone = f.State.Terminal()
 	d.log.Info("status file written", "route", r.cfg.Name, "file_id", f.ID, "file", f.Name, "state", state, "name", base)
 	return nil
 }
@@ -154,4 +159,17 @@ func allFinal(r *status.Report) bool {
 		}
 	}
 	return true
+}
+
+// markStatusDone records that the terminal state's status file exists.
+func (d *Daemon) markStatusDone(f *store.File) error {
+	return d.st.Update(func(tx *store.Tx) error {
+		cur, err := tx.File(f.ID)
+		if err != nil {
+			return err
+		}
+		cur.StatusDone = true
+		f.StatusDone = true
+		return tx.PutFile(cur)
+	})
 }

@@ -51,7 +51,11 @@ type File struct {
 	// said, so an unchanged state writes nothing.
 	StatusSeq int    `json:"status_seq,omitempty"`
 	StatusKey string `json:"status_key,omitempty"`
-	LastError string `json:"last_error,omitempty"`
+	// StatusDone is set once the status file of the file's terminal state is
+	// written; until then the file stays active, so a crash between reaching
+	// that state and writing its status file cannot leave the ERP untold.
+	StatusDone bool   `json:"status_done,omitempty"`
+	LastError  string `json:"last_error,omitempty"`
 }
 
 // RequestState is where a bank request is.

@@ -177,7 +177,7 @@ func (t *Tx) PutFile(f *File) error {
 	}
 	a := t.tx.Bucket(bActive)
 	var err error
-	if f.State.Terminal() && f.Moved {
+	if f.State.Terminal() && f.Moved && f.StatusDone {
 		err = a.Delete([]byte(f.ID))
 	} else {
 		err = a.Put([]byte(f.ID), nil)

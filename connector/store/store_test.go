@@ -172,24 +172,27 @@ func TestPutFileActiveIndex(t *testing.T) {
 	cases := []struct {
 		state  FileState
 		moved  bool
+		told   bool // StatusDone: the terminal state's status file is written
 		active bool
 	}{
-		{FileClaimed, false, true},
-		{FilePlanned, false, true},
-		{FilePlanned, true, true}, // archived early, payments still open
-		{FileDone, false, true},   // terminal, but the inbox file still to move
-		{FileRejected, false, true},
-		{FileDone, true, false},
-		{FileRejected, true, false},
-		{FileDuplicate, true, false},
+		{FileClaimed, false, false, true},
+		{FilePlanned, false, false, true},
+		{FilePlanned, true, false, true}, // archived early, payments still open
+		{FileDone, false, true, true},    // terminal, but the inbox file still to move
+		{FileRejected, false, true, true},
+		{FileDone, true, false, true}, // terminal and moved, but the ERP not yet told
+		{FileDuplicate, true, false, true},
+		{FileDone, true, true, false},
+		{FileRejected, true, true, false},
+		{FileDuplicate, true, true, false},
 	}
 	for _, tc := range cases {
-		f := &File{ID: "F000001", Route: "r", Name: "a.xml", State: tc.state, Moved: tc.moved}
+		f := &File{ID: "F000001", Route: "r", Name: "a.xml", State: tc.state, Moved: tc.moved, StatusDone: tc.told}
 		update(t, s, func(tx *Tx) error { return tx.PutFile(f) })
 		var active []string
 		s.View(func(tx *Tx) error { active = tx.ActiveFiles(); return nil })
 		if got := slices.Contains(active, "F000001"); got != tc.active {
-			t.Errorf("%s moved=%v: active=%v, want %v", tc.state, tc.moved, got, tc.active)
+			t.Errorf("%s moved=%v told=%v: active=%v, want %v", tc.state, tc.moved, tc.told, got, tc.active)
 		}
 	}
 	// A file can come back to life (retry): it is active again.
