@@ -130,3 +130,29 @@ func TestServiceInstallSystemd(t *testing.T) {
 		}
 	}
 }
+
+// A file over max_file_size is refused without being kept: it goes to the
+// error folder with its report, the ERP gets a rejected status, the daemon
+// goes on with the next file.
+func TestOversizedFileRefused(t *testing.T) {
+	s := startSim(t)
+	e := newEnv(t, s, `max_file_size = "1KB"`)
+	e.start()
+	e.drop("big.xml", sample(t, "dk-payments.xml")) // about 2 KB
+	e.drop("small.csv", sample(t, "dk-payments.csv"))
+	waitFor(t, "big file rejected", 20*time.Second, func() bool { return len(e.statusFiles("big.F")) > 0 })
+	report, err := os.ReadFile(filepath.Join(e.inbox, "error", "big.xml.error.txt"))
+	if err != nil || !bytes.Contains(report, []byte("more than max_file_size")) {
+		t.Errorf("error report: %v\n%s", err, report)
+	}
+	waitFor(t, "the small file at the bank", 20*time.Second, func() bool { return e.fileAtBank("small.") })
+	if n := len(s.ledger(t).Payments); n != 3 {
+		t.Errorf("bank has %d payments; only the small file's 3 may arrive", n)
+	}
+	spooled, _ := filepath.Glob(filepath.Join(e.dir, "var", "spool", "*"))
+	for _, p := range spooled {
+		if fi, err := os.Stat(p); err == nil && fi.Size() > 1000 {
+			t.Errorf("the oversized file was kept in the spool: %s", p)
+		}
+	}
+}

@@ -2,8 +2,11 @@ package daemon
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,6 +127,12 @@ func (d *Daemon) claim(ctx context.Context, r *route, e folder.Entry) {
 	// spooled copy and changes nothing until commit runs.
 	var commit func(*store.Tx) error
 	if tooLarge {
+		// Not kept, but still identified by its content in the status file.
+		if rec.SHA256, err = hashFile(filepath.Join(r.inbox.Dir, e.Name)); err != nil {
+			log.Error("cannot read the oversized file; will retry", "err", err)
+			r.settler.Forget(e.Name)
+			return
+		}
 		rec.State, rec.Spool = store.FileRejected, ""
 		rec.Problems = []string{fmt.Sprintf("%s: the file is %d bytes, more than max_file_size (%d bytes)", e.Name, fi.Size(), int64(r.cfg.MaxFileSize))}
 		commit = func(tx *store.Tx) error { return tx.PutFile(rec) }
@@ -168,4 +177,18 @@ func stem(name string) string {
 		return strings.TrimSuffix(name, ext)
 	}
 	return name
+}
+
+// hashFile is the hex SHA-256 of a file's content.
+func hashFile(p string) (string, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -195,13 +196,36 @@ func (d *Daemon) worker(ctx, work context.Context) {
 		case <-ctx.Done():
 			return
 		case j := <-d.jobs:
-			if j.fileID != "" {
-				d.processFile(work, j.fileID)
-			} else {
-				d.claim(work, j.r, j.entry)
-			}
+			d.safely(j, func() {
+				if j.fileID != "" {
+					d.processFile(work, j.fileID)
+				} else {
+					d.claim(work, j.r, j.entry)
+				}
+			})
 		}
 	}
+}
+
+// safely runs one job; a panic (a bug) is logged with its stack and the file
+// is tried again much later instead of taking every route down with it. The
+// store is never left half-written: each step commits in one transaction.
+func (d *Daemon) safely(j job, fn func()) {
+	defer func() {
+		if v := recover(); v != nil {
+			key := j.fileID
+			if key == "" && j.r != nil {
+				key = "claim:" + j.r.cfg.Name + "/" + j.entry.Name
+			}
+			d.log.Error("internal error while processing; the file waits and is tried again in 10 minutes",
+				"job", key, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			d.release(key)
+			if j.fileID != "" {
+				d.later(j.fileID, d.opts.Now().Add(10*time.Minute))
+			}
+		}
+	}()
+	fn()
 }
 
 // enqueue hands a file to the workers unless one already has it.

@@ -37,7 +37,7 @@ func (d *Daemon) report(f *store.File, r *route) error {
 		return nil
 	}
 	seq := f.StatusSeq + 1
-	rep.MessageID = fmt.Sprintf("EC%s%s%03d", f.ID[1:], f.SHA256[:12], seq%1000)
+	rep.MessageID = fmt.Sprintf("EC%s%s%03d", f.ID[1:], prefix(f.SHA256, 12), seq%1000)
 	base := fmt.Sprintf("%s.%s.%03d.%s", stem(f.Name), f.ID, seq, state)
 	if r.cfg.StatusFiles == "final" {
 		base = fmt.Sprintf("%s.%s.%s", stem(f.Name), f.ID, state)
@@ -173,3 +173,6 @@ func (d *Daemon) markStatusDone(f *store.File) error {
 		return tx.PutFile(cur)
 	})
 }
+
+// prefix is the first n bytes of s, or s when shorter.
+func prefix(s string, n int) string { return s[:min(n, len(s))] }
