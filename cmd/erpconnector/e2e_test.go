@@ -48,7 +48,11 @@ func binary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "erpconnector")
-		out, err := exec.Command("go", "build", "-tags", "failpoints", "-o", binPath, ".").CombinedOutput()
+		args := []string{"build", "-tags", "failpoints", "-o", binPath}
+		if os.Getenv("ERPCONNECTOR_E2E_RACE") == "1" {
+			args = append(args, "-race") // the daemon under the race detector
+		}
+		out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
 		if err != nil {
 			binErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -231,6 +235,9 @@ func (e *env) startWithEnv(environ []string) {
 
 // stop sends SIGTERM and waits for a clean exit.
 func (e *env) stop() {
+	if strings.Contains(e.log.String(), "WARNING: DATA RACE") {
+		e.t.Error("the race detector found a data race in the daemon (see its log)")
+	}
 	if e.cmd == nil {
 		return
 	}
