@@ -29,15 +29,6 @@ type bankConn struct {
 	kb  *kbConn
 }
 
-// SandboxURL reports the base URL of an in-process simulator, for the CLI
-// and tests ("" when the bank is not a sandbox).
-func (d *Daemon) SandboxURL(bankName string) string {
-	if b := d.banks[bankName]; b != nil && b.cfg.URL == config.SandboxURL {
-		return b.url
-	}
-	return ""
-}
-
 func (d *Daemon) connectBank(b *config.Bank) (*bankConn, error) {
 	c := &bankConn{cfg: b, url: b.URL}
 	switch b.Kind {

@@ -1,53 +1,19 @@
 package daemon
 
 import (
-	"sync"
 	"time"
 
 	"erpconnector/connector/admin"
 )
 
-// metrics counts what the admin endpoint reports. Kept deliberately small:
-// counters and summed latencies per bank call kind.
+// metrics forwards what the daemon measures to the admin endpoint's
+// Prometheus registry.
 type metrics struct {
-	mu    sync.Mutex
-	calls map[string]*callStats
-	prom  *admin.Metrics // what /metrics exposes
-}
-
-type callStats struct {
-	Count, Errors int64
-	Seconds       float64 // summed latency; a metric, never money
+	prom *admin.Metrics
 }
 
 func (m *metrics) bankCall(bank, kind string, d time.Duration, err error) {
 	m.prom.ObserveBankCall(bank, kind, d, err)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.calls == nil {
-		m.calls = map[string]*callStats{}
-	}
-	c := m.calls[kind]
-	if c == nil {
-		c = &callStats{}
-		m.calls[kind] = c
-	}
-	c.Count++
-	c.Seconds += d.Seconds()
-	if err != nil {
-		c.Errors++
-	}
-}
-
-// BankCalls returns a snapshot of bank call statistics by kind.
-func (d *Daemon) BankCalls() map[string]callStats {
-	d.metrics.mu.Lock()
-	defer d.metrics.mu.Unlock()
-	out := make(map[string]callStats, len(d.metrics.calls))
-	for k, v := range d.metrics.calls {
-		out[k] = *v
-	}
-	return out
 }
 
 // Metrics is what the admin endpoint's /metrics serves for this daemon.
