@@ -1,24 +1,12 @@
 package bisim
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"net"
-	"net/http"
-	"sync"
-	"time"
-)
+import "erpconnector/connector/sandbox/simhttp"
 
-// Running is a simulator listening on a TCP address.
+// Running is a simulator listening on a TCP address; Close (from the
+// embedded listener) stops it.
 type Running struct {
-	URL    string // "http://127.0.0.1:port", no trailing slash
+	*simhttp.Listener
 	Server *Server
-	srv    *http.Server
-	done   chan error
-
-	once     sync.Once
-	closeErr error
 }
 
 // Start creates a Server and serves it on addr (e.g. "127.0.0.1:0").
@@ -27,25 +15,9 @@ func Start(addr string, cfg Config) (*Running, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", addr)
+	l, err := simhttp.Serve("bisim", addr, s)
 	if err != nil {
-		return nil, fmt.Errorf("bisim: listen %s: %w", addr, err)
+		return nil, err
 	}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	r := &Running{URL: "http://" + ln.Addr().String(), Server: s, srv: srv, done: make(chan error, 1)}
-	go func() { r.done <- srv.Serve(ln) }()
-	return r, nil
-}
-
-// Close stops accepting, waits for requests in flight until ctx ends, and
-// closes the listener. Calling it again returns the first result.
-func (r *Running) Close(ctx context.Context) error {
-	r.once.Do(func() {
-		err := r.srv.Shutdown(ctx)
-		if serr := <-r.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
-			err = serr
-		}
-		r.closeErr = err
-	})
-	return r.closeErr
+	return &Running{Listener: l, Server: s}, nil
 }

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"erpconnector/connector/sandbox/simhttp"
 )
 
 // Fault kinds for ArmFault and POST /_sim/fault.
@@ -135,12 +137,12 @@ func (s *Server) applyFault(f *armedFault, w http.ResponseWriter, r *http.Reques
 			return false
 		}
 	case FaultDropBeforeCommit:
-		dropConnection(w)
+		simhttp.DropConnection(w)
 		return false
 	case FaultDropAfterCommit:
 		// Process against a buffer so nothing reaches the client, then drop.
-		s.serveBank(&discardWriter{h: http.Header{}}, r)
-		dropConnection(w)
+		s.serveBank(simhttp.NewDiscardWriter(), r)
+		simhttp.DropConnection(w)
 		return false
 	}
 	return true
@@ -163,27 +165,3 @@ func statusCode(status int) string {
 	}
 	return "FIELD_INVALID"
 }
-
-// dropConnection closes the client connection without writing a response.
-// Without a hijackable connection (HTTP/2) the handler is aborted, which
-// resets the stream: the client sees a transport error either way.
-func dropConnection(w http.ResponseWriter) {
-	if hj, ok := w.(http.Hijacker); ok {
-		if conn, _, err := hj.Hijack(); err == nil {
-			conn.Close()
-			return
-		}
-	}
-	panic(http.ErrAbortHandler)
-}
-
-// discardWriter swallows a response; it is deliberately not a Hijacker.
-type discardWriter struct {
-	h    http.Header
-	body bytes.Buffer
-	code int
-}
-
-func (d *discardWriter) Header() http.Header         { return d.h }
-func (d *discardWriter) Write(b []byte) (int, error) { return d.body.Write(b) }
-func (d *discardWriter) WriteHeader(code int)        { d.code = code }
