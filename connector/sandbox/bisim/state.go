@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"runtime"
 	"time"
+
+	"erpconnector/connector/fsutil"
 )
 
 // stateVersion guards the persisted format; a file of another version is
@@ -108,46 +108,15 @@ func loadState(path string) (state, error) {
 	return got, nil
 }
 
-// save writes the state atomically: temp file in the same directory, fsync,
-// rename, fsync of the directory (where the OS supports it).
+// saveState writes the state atomically (temp file, fsync, rename, fsync of
+// the folder), the same way the connector writes its own files.
 func saveState(path string, st *state) error {
 	data, err := json.MarshalIndent(st, "", " ")
 	if err != nil {
 		return fmt.Errorf("bisim: encode state: %w", err)
 	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
-	if err != nil {
+	if err := fsutil.WriteFile(path, data, 0o600); err != nil {
 		return fmt.Errorf("bisim: save state: %w", err)
-	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("bisim: save state: %w", err)
-	}
-	if _, err := f.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("bisim: save state: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("bisim: save state: %w", err)
-	}
-	if runtime.GOOS != "windows" { // directories cannot be fsynced on Windows
-		if d, err := os.Open(dir); err == nil {
-			err = d.Sync()
-			d.Close()
-			if err != nil {
-				return fmt.Errorf("bisim: save state: sync dir: %w", err)
-			}
-		}
 	}
 	return nil
 }
