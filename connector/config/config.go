@@ -32,6 +32,7 @@ type Config struct {
 	Banks      []Bank                    `toml:"bank"`
 	Routes     []Route                   `toml:"route"`
 	Statements []Statement               `toml:"statement"`
+	SFTP       []SFTP                    `toml:"sftp"`
 	CSV        map[string]csvpay.Mapping `toml:"csv"`
 
 	// File is the absolute path of the file loaded; Dir its folder.
@@ -336,7 +337,9 @@ func Parse(file string, src []byte) (*Config, error) {
 		errs = append(errs, Error{File: file, Line: line, Key: key, Msg: "unknown key"})
 	}
 	c.defaults()
+	c.sftpDefaults()
 	c.check(add)
+	c.checkSFTP(add)
 	if len(errs) > 0 {
 		slices.SortStableFunc(errs, func(a, b Error) int { return a.Line - b.Line })
 		return c, errs
@@ -481,9 +484,15 @@ func (c *Config) defaults() {
 		r.Inbox, r.Outbox = c.resolve(r.Inbox), c.resolve(r.Outbox)
 		if r.Archive == "" && r.Inbox != "" {
 			r.Archive = filepath.Join(r.Inbox, "archive")
+			if IsRemote(r.Inbox) {
+				r.Archive = remoteJoin(r.Inbox, "archive")
+			}
 		}
 		if r.Error == "" && r.Inbox != "" {
 			r.Error = filepath.Join(r.Inbox, "error")
+			if IsRemote(r.Inbox) {
+				r.Error = remoteJoin(r.Inbox, "error")
+			}
 		}
 		r.Archive, r.Error = c.resolve(r.Archive), c.resolve(r.Error)
 		if r.Format == "" {
@@ -561,6 +570,12 @@ func (c *Config) CheckSecrets() Errors {
 		}
 	}
 	check("admin.token", c.Admin.Token)
+	for i, s := range c.SFTP {
+		k := fmt.Sprintf("sftp[%d]", i)
+		check(k+".private_key", s.PrivateKey)
+		check(k+".passphrase", s.Passphrase)
+		check(k+".password", s.Password)
+	}
 	for i, b := range c.Banks {
 		k := fmt.Sprintf("bank[%d]", i)
 		check(k+".api_key", b.APIKey)
@@ -706,9 +721,6 @@ func (c *Config) check(add func(key, format string, args ...any)) {
 				add(k+"."+f.key, "%s is also %s: every route needs its own folders", f.path, other)
 			}
 			folders[f.path] = k + "." + f.key
-		}
-		if strings.Contains(r.Inbox, "://") || strings.Contains(r.Outbox, "://") {
-			add(k+".inbox", "remote folders (sftp://) are not supported yet")
 		}
 		switch {
 		case r.Bank == "":

@@ -333,8 +333,51 @@ ready_marker = "ok"
 			{`bank = "dk"`, "statement[0].bank", `no [[bank]] is named "dk"`},
 			{`every`, "statement[0].every", `"often" is not a duration such as 30s or 15m`},
 		}},
-		{"remote folders not yet supported", strings.Replace(base, `inbox = "in1"`, `inbox = "sftp://erp@files.example/out"`, 1),
-			[]want{{`inbox =`, "route[0].inbox", "remote folders (sftp://) are not supported yet"}}},
+		{"remote folder without an [[sftp]] block", strings.Replace(base, `inbox = "in1"`, `inbox = "sftp://erp@files.example/out"`, 1),
+			[]want{{`inbox =`, "route[0].inbox", "no [[sftp]] block for erp@files.example:22 (host, port and user must match)"}}},
+		{"sftp server valid", strings.Replace(base, `inbox = "in1"`, `inbox = "sftp://erp@files.example:2222/out"`, 1) + `
+[[sftp]]
+host = "files.example"
+port = 2222
+user = "erp"
+known_hosts = "known_hosts"
+private_key = "file:id_ed25519"
+passphrase = "env:SFTP_PASSPHRASE"
+`, nil},
+		{"sftp server problems", strings.Replace(strings.Replace(base, `inbox = "in1"`, `inbox = "sftp://erp:pw@files.example/out"`, 1), `outbox = "out1"`, `outbox = "sftp://files.example/out"`, 1) + `
+[[sftp]] # first
+host = "files.example"
+user = "erp"
+password = "hunter2"
+timeout = "soon"
+upload_marker = "done"
+
+[[sftp]] # second
+host = "files.example" # same
+user = "erp"
+passphrase = "env:X"
+known_hosts = "kh"
+`, []want{
+			{`inbox =`, "route[0].inbox", `"sftp://erp@files.example/out": no password in the URL; use the [[sftp]] block's password = "env:..."`},
+			{`outbox =`, "route[0].outbox", `"sftp://files.example/out": the user is missing (sftp://user@host/path)`},
+			{`[[sftp]] # first`, "sftp[0].known_hosts", "missing: the server's host key must be known (ssh-keyscan, then check the fingerprint)"},
+			{`password = "hunter2"`, "sftp[0].password", `must be a reference, "env:NAME" or "file:PATH"; secrets are not written into the config file`},
+			{`timeout = "soon"`, "sftp[0].timeout", `"soon" is not a duration such as 30s or 15m`},
+			{`upload_marker`, "sftp[0].upload_marker", `"done" must be a suffix starting with a dot, such as .done`},
+			{`[[sftp]] # second`, "sftp[1].private_key", "missing: give private_key (file:PATH) or password (env:NAME)"},
+			{`# same`, "sftp[1].host", "erp@files.example:22 has two [[sftp]] blocks"},
+			{`passphrase`, "sftp[1].passphrase", "passphrase without private_key"},
+		}},
+		{"sftp archive elsewhere", strings.Replace(base, `inbox = "in1"`, "inbox = \"sftp://erp@files.example/out\"\narchive = \"local-archive\"\nerror = \"sftp://erp@other.example/err\"", 1) + `
+[[sftp]]
+host = "files.example"
+user = "erp"
+known_hosts = "kh"
+password = "env:PW"
+`, []want{
+			{`archive =`, "route[0].archive", "archive must be on the same server as the inbox (or left out)"},
+			{`error =`, "route[0].error", "no [[sftp]] block for erp@other.example:22 (host, port and user must match)"},
+		}},
 		{"bankintegration production needs erp key accounts", `[[bank]]
 name = "dk"
 kind = "bankintegration"

@@ -2,14 +2,12 @@ package daemon
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
 	"erpconnector/connector/bank/bankintegration"
 	"erpconnector/connector/config"
 	"erpconnector/connector/folder"
-	"erpconnector/connector/fsutil"
 	"erpconnector/connector/sandbox"
 	"erpconnector/connector/sandbox/bisim"
 	"erpconnector/formats"
@@ -116,15 +114,22 @@ func (d *Daemon) newRoute(rc *config.Route) (*route, error) {
 		return nil, fmt.Errorf("bank %q is not configured", rc.Bank)
 	}
 	var err error
-	if r.inbox, err = folder.NewLocal(rc.Inbox); err != nil {
+	if r.inbox, err = d.openFolder(rc.Inbox, true); err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)
 	}
-	if r.outbox, err = folder.NewLocal(rc.Outbox); err != nil {
+	if r.outbox, err = d.openFolder(rc.Outbox, true); err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
-	// A write interrupted by a crash leaves its temporary file behind; it is
-	// ours, incomplete, and rewritten from the store, so remove it.
-	removeTemps(rc.Outbox, rc.Error)
+	if r.archive, err = d.openFolder(rc.Archive, false); err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
+	}
+	if r.errDir, err = d.openFolder(rc.Error, false); err != nil {
+		return nil, fmt.Errorf("error: %w", err)
+	}
+	r.work = r.inbox
+	if r.remote = sftpServer(r.inbox); r.remote != nil && !r.remote.NoRename {
+		r.work = r.inbox.(*folder.SFTP).Sub("processing")
+	}
 	r.settler = folder.Settler{Settle: rc.Settle.Duration, Ignore: append(rc.Ignore, "*.error.txt"), Marker: rc.ReadyMarker}
 	planOptions(r)
 	switch r.bank.cfg.Kind {
@@ -157,14 +162,4 @@ func (d *Daemon) newRoute(rc *config.Route) (*route, error) {
 		}
 	}
 	return r, nil
-}
-
-// removeTemps deletes our own temporary files left by an interrupted write.
-func removeTemps(dirs ...string) {
-	for _, dir := range dirs {
-		matches, _ := filepath.Glob(filepath.Join(dir, fsutil.TempPrefix+"*"))
-		for _, m := range matches {
-			os.Remove(m)
-		}
-	}
 }

@@ -7,7 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"time"
@@ -46,14 +47,42 @@ func (d *Daemon) watch(ctx context.Context, r *route) {
 
 // scan lists the inbox once; it reports whether files are still settling.
 func (d *Daemon) scan(ctx context.Context, r *route) bool {
+	if !r.tempsRemoved {
+		// A write interrupted by a crash leaves its temporary file behind;
+		// it is ours, incomplete, and rewritten from the store. Done once
+		// per start, when the folders can first be reached.
+		r.tempsRemoved = true
+		for _, f := range []folder.Folder{r.outbox, r.errDir} {
+			if err := f.RemoveTemps(ctx); err != nil {
+				r.tempsRemoved = false
+				d.log.Warn("cannot remove temporary files yet", "route", r.cfg.Name, "folder", f.String(), "err", err)
+			}
+		}
+	}
 	entries, err := r.inbox.List(ctx)
 	if err != nil {
-		d.log.Error("inbox cannot be listed", "route", r.cfg.Name, "inbox", r.inbox.Dir, "err", err)
+		d.log.Error("inbox cannot be listed", "route", r.cfg.Name, "inbox", r.inbox.String(), "err", err)
 		return false
 	}
 	ready := r.settler.Ready(entries, d.opts.Now())
+	jobs := make([]job, 0, len(ready))
 	for _, e := range ready {
-		key := "claim:" + r.cfg.Name + "/" + e.Name
+		jobs = append(jobs, job{r: r, entry: e})
+	}
+	if r.work != r.inbox {
+		// Files renamed into processing whose claim was never recorded (a
+		// crash or a lost connection right after the rename) are complete:
+		// they settled before they were renamed.
+		claimed, err := r.work.List(ctx)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			d.log.Error("processing folder cannot be listed", "route", r.cfg.Name, "folder", r.work.String(), "err", err)
+		}
+		for _, e := range claimed {
+			jobs = append(jobs, job{r: r, entry: e, claimed: true})
+		}
+	}
+	for _, j := range jobs {
+		key := "claim:" + r.cfg.Name + "/" + j.entry.Name
 		d.mu.Lock()
 		if d.busy[key] {
 			d.mu.Unlock()
@@ -62,7 +91,7 @@ func (d *Daemon) scan(ctx context.Context, r *route) bool {
 		d.busy[key] = true
 		d.mu.Unlock()
 		select {
-		case d.jobs <- job{r: r, entry: e}:
+		case d.jobs <- j:
 		case <-ctx.Done():
 			return false
 		}
@@ -70,10 +99,12 @@ func (d *Daemon) scan(ctx context.Context, r *route) bool {
 	return r.settler.Pending() > len(ready)
 }
 
-// claim takes one settled inbox file: it copies the bytes into the spool
-// (fsynced), checks the file did not change meanwhile, and records the claim.
-// Only then may the inbox file be moved (processFile does that).
-func (d *Daemon) claim(ctx context.Context, r *route, e folder.Entry) {
+// claim takes one settled inbox file: on an SFTP server it first renames it
+// into the processing folder; it copies the bytes into the spool (fsynced),
+// checks the file did not change meanwhile, and records the claim. Only then
+// may the file be moved to the archive (processFile does that).
+func (d *Daemon) claim(ctx context.Context, j job) {
+	r, e := j.r, j.entry
 	key := "claim:" + r.cfg.Name + "/" + e.Name
 	defer d.release(key)
 	log := d.log.With("route", r.cfg.Name, "file", e.Name)
@@ -88,13 +119,19 @@ func (d *Daemon) claim(ctx context.Context, r *route, e folder.Entry) {
 		d.later(prior, time.Time{})
 		return
 	}
-	if r.cfg.ReadyMarker != "" {
-		if _, err := os.Stat(filepath.Join(r.inbox.Dir, e.Name+r.cfg.ReadyMarker)); err != nil {
+	if !j.claimed && r.cfg.ReadyMarker != "" {
+		if _, err := r.inbox.Stat(ctx, e.Name+r.cfg.ReadyMarker); err != nil {
 			return // marker gone meanwhile
 		}
 	}
-
-	f, err := r.inbox.Open(ctx, e.Name)
+	if !j.claimed && r.work != r.inbox {
+		if !d.claimRemote(ctx, r, e, log) {
+			r.settler.Forget(e.Name)
+			return
+		}
+	}
+	limit := int64(r.cfg.MaxFileSize)
+	f, err := r.work.Open(ctx, e.Name)
 	if err != nil {
 		// On Windows a writer still holding the file makes the exclusive open
 		// fail: not an error, the file is simply not complete yet.
@@ -102,24 +139,38 @@ func (d *Daemon) claim(ctx context.Context, r *route, e folder.Entry) {
 		r.settler.Forget(e.Name)
 		return
 	}
-	sha, size, spoolPath, err := d.spool.Put(f, int64(r.cfg.MaxFileSize))
+	var sha, spoolPath string
+	var size int64
+	tooLarge := limit > 0 && e.Size > limit
+	if tooLarge {
+		// Not kept, but still identified by its content in the status file.
+		h := sha256.New()
+		size, err = io.Copy(h, f)
+		sha = hex.EncodeToString(h.Sum(nil))
+	} else {
+		sha, size, spoolPath, err = d.spool.Put(f, limit)
+	}
 	f.Close()
-	tooLarge := errors.Is(err, store.ErrTooLarge)
-	if err != nil && !tooLarge {
+	if err != nil && !errors.Is(err, store.ErrTooLarge) {
 		log.Error("cannot copy the file into the spool; will retry", "err", err)
 		r.settler.Forget(e.Name)
 		return
 	}
-	// The bytes we spooled must be the file the ERP finished writing.
-	fi, err := os.Lstat(filepath.Join(r.inbox.Dir, e.Name))
-	if err != nil || fi.Size() != e.Size || !fi.ModTime().Equal(e.ModTime) || (!tooLarge && size != e.Size) {
-		log.Info("file changed while being read; waiting for it to settle again")
+	// The bytes we spooled must be the file the ERP finished writing. A
+	// read-once server has deleted it by now: the size must do.
+	changed := err != nil || size != e.Size
+	if r.remote == nil || !r.remote.ReadOnce {
+		fi, err := r.work.Stat(ctx, e.Name)
+		changed = changed || err != nil || fi.Size != e.Size || !fi.ModTime.Equal(e.ModTime)
+	}
+	if changed {
+		log.Info("file changed while being read; waiting for it to settle again", "listed_bytes", e.Size, "read_bytes", size)
 		r.settler.Forget(e.Name)
 		return
 	}
 
 	rec := &store.File{
-		Route: r.cfg.Name, Name: e.Name, Inbox: filepath.Join(r.inbox.Dir, e.Name),
+		Route: r.cfg.Name, Name: e.Name, Inbox: folder.Location(r.work, e.Name),
 		SHA256: sha, Size: e.Size, ModTime: e.ModTime, Spool: spoolPath, State: store.FileClaimed,
 	}
 	// Plan before recording the claim, so that claim and plan commit in one
@@ -127,14 +178,8 @@ func (d *Daemon) claim(ctx context.Context, r *route, e folder.Entry) {
 	// spooled copy and changes nothing until commit runs.
 	var commit func(*store.Tx) error
 	if tooLarge {
-		// Not kept, but still identified by its content in the status file.
-		if rec.SHA256, err = hashFile(filepath.Join(r.inbox.Dir, e.Name)); err != nil {
-			log.Error("cannot read the oversized file; will retry", "err", err)
-			r.settler.Forget(e.Name)
-			return
-		}
-		rec.State, rec.Spool = store.FileRejected, ""
-		rec.Problems = []string{fmt.Sprintf("%s: the file is %d bytes, more than max_file_size (%d bytes)", e.Name, fi.Size(), int64(r.cfg.MaxFileSize))}
+		rec.State = store.FileRejected
+		rec.Problems = []string{fmt.Sprintf("%s: the file is %d bytes, more than max_file_size (%d bytes)", e.Name, e.Size, limit)}
 		commit = func(tx *store.Tx) error { return tx.PutFile(rec) }
 	} else if commit, err = d.planCommit(rec, r); err != nil {
 		log.Error("cannot read the spooled copy; will retry", "err", err)
@@ -171,24 +216,35 @@ func (d *Daemon) claim(ctx context.Context, r *route, e folder.Entry) {
 	d.processFile(ctx, id)
 }
 
+// claimRemote renames a settled file on an SFTP server into the processing
+// folder, so that it is ours before a byte is read. It never replaces a file
+// already there (one of the same name still being worked on): the new one
+// waits in the inbox. A lost connection may have done the rename or not; the
+// next scan finds the file in one folder or the other.
+func (d *Daemon) claimRemote(ctx context.Context, r *route, e folder.Entry, log *slog.Logger) bool {
+	if _, err := r.work.Stat(ctx, e.Name); err == nil {
+		log.Info("a file of the same name is still being processed; this one waits in the inbox")
+		return false
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		log.Warn("cannot look into the processing folder; will retry", "err", err)
+		return false
+	}
+	if err := r.inbox.MoveTo(ctx, e.Name, r.work, e.Name); err != nil {
+		log.Warn("cannot move the file into the processing folder; will retry", "folder", r.work.String(), "err", err)
+		return false
+	}
+	if r.cfg.ReadyMarker != "" {
+		if err := r.inbox.Remove(ctx, e.Name+r.cfg.ReadyMarker); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			log.Warn("cannot remove the ready marker", "err", err)
+		}
+	}
+	return true
+}
+
 // stem is a name without its extension, for status file names.
 func stem(name string) string {
 	if ext := filepath.Ext(name); ext != "" && ext != name {
 		return strings.TrimSuffix(name, ext)
 	}
 	return name
-}
-
-// hashFile is the hex SHA-256 of a file's content.
-func hashFile(p string) (string, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -50,24 +50,37 @@ type Daemon struct {
 	mu   sync.Mutex
 	busy map[string]bool      // file IDs or route/name claims being worked on
 	due  map[string]time.Time // file ID -> next time it has work (submit retry, settle, poll)
+	sftp map[string]*folder.SFTPConn
 }
 
 type job struct {
 	fileID string
 	r      *route
 	entry  folder.Entry
+	// claimed: the file is already in the route's processing folder (it
+	// was renamed there before a crash or a lost connection), not in the inbox.
+	claimed bool
 }
 
 type route struct {
-	cfg      *config.Route
-	inbox    *folder.Local
-	outbox   *folder.Local
-	errDir   *folder.Local
-	settler  folder.Settler
-	bank     *bankConn
-	planOpts plan.Options
-	inOpts   input.Options
-	format   input.Format
+	cfg    *config.Route
+	inbox  folder.Folder // where the ERP puts files
+	outbox folder.Folder
+	// work is where a taken file is read from and moved from: the inbox
+	// itself for local folders; on an SFTP server that allows renames,
+	// <inbox>/processing, into which a file is renamed first so that no
+	// other reader and no second pass can take it.
+	work    folder.Folder
+	archive folder.Folder
+	errDir  folder.Folder
+	remote  *folder.SFTPServer // nil for a local inbox
+	// tempsRemoved: leftovers of interrupted writes were cleaned this run.
+	tempsRemoved bool
+	settler      folder.Settler
+	bank         *bankConn
+	planOpts     plan.Options
+	inOpts       input.Options
+	format       input.Format
 }
 
 // New opens the store, starts in-process sandboxes for banks with
@@ -136,6 +149,11 @@ func (d *Daemon) Close() error {
 	for _, r := range d.routes {
 		r.inbox.Close()
 	}
+	d.mu.Lock()
+	for _, c := range d.sftp {
+		c.Close()
+	}
+	d.mu.Unlock()
 	return d.st.Close()
 }
 
@@ -200,7 +218,7 @@ func (d *Daemon) worker(ctx, work context.Context) {
 				if j.fileID != "" {
 					d.processFile(work, j.fileID)
 				} else {
-					d.claim(work, j.r, j.entry)
+					d.claim(work, j)
 				}
 			})
 		}

@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
-	"path/filepath"
+	"path"
 	"strings"
 	"time"
 
-	"erpconnector/connector/fsutil"
+	"erpconnector/connector/folder"
 	"erpconnector/connector/store"
 	"erpconnector/formats"
 	"erpconnector/formats/input"
@@ -288,39 +290,57 @@ func kbPaymentIDs(body []byte) ([]string, error) {
 	return ids, nil
 }
 
-// moveInbox moves the inbox file to archive/YYYY-MM/ or, for a rejected
+// moveInbox moves the taken file to archive/YYYY-MM/ or, for a rejected
 // file, to the error folder with a report beside it. It moves only the file
 // it claimed: if the ERP has meanwhile written a new file under the same name,
-// that one is left for the scanner.
+// that one is left for the scanner. Where the folders are not on one server
+// (or the server refuses renames) the archive copy is written from the
+// spooled bytes and the original removed.
 func (d *Daemon) moveInbox(f *store.File, r *route) error {
-	fi, err := os.Lstat(f.Inbox)
+	ctx := context.Background() // folder operations bound themselves
 	var dest, note string
+	var e folder.Entry
+	var err error
+	if r.remote != nil && r.remote.ReadOnce {
+		err = fs.ErrNotExist // the server deleted it when it was read
+	} else {
+		e, err = r.work.Stat(ctx, f.Name)
+	}
 	switch {
-	case errors.Is(err, os.ErrNotExist):
+	case errors.Is(err, fs.ErrNotExist):
 		note = "inbox file already gone"
 	case err != nil:
 		return err
-	case fi.Size() != f.Size || !fi.ModTime().Equal(f.ModTime):
+	case e.Size != f.Size || !e.ModTime.Equal(f.ModTime):
 		note = "a different file now has this name; left in the inbox"
 	default:
+		dst := r.archive
+		name := path.Join(f.Received.Format("2006-01"), f.Name)
 		if f.State == store.FileRejected {
-			dest = fsutil.FreeName(filepath.Join(r.cfg.Error, f.Name))
-			if err := os.MkdirAll(filepath.Dir(dest), 0o750); err != nil {
-				return err
-			}
-			if err := fsutil.WriteFile(dest+".error.txt", errorReport(f), 0o640); err != nil {
-				return err
-			}
-		} else {
-			dest = fsutil.FreeName(filepath.Join(r.cfg.Archive, f.Received.Format("2006-01"), f.Name))
+			dst, name = r.errDir, f.Name
 		}
-		if err := fsutil.Move(f.Inbox, dest); err != nil {
+		if dest, err = folder.FreeName(ctx, dst, name); err != nil {
 			return err
 		}
+		if f.State == store.FileRejected {
+			if err := folder.WriteFile(ctx, dst, dest+".error.txt", errorReport(f)); err != nil {
+				return err
+			}
+		}
+		err = r.work.MoveTo(ctx, f.Name, dst, dest)
+		if errors.Is(err, folder.ErrCrossFolder) {
+			err = d.copyThenRemove(ctx, f, r, dst, dest)
+		}
+		if err != nil {
+			return err
+		}
+		dest = folder.Location(dst, dest)
 		note = "moved to " + dest
 	}
-	if r.cfg.ReadyMarker != "" {
-		os.Remove(f.Inbox + r.cfg.ReadyMarker)
+	if r.cfg.ReadyMarker != "" && r.work == r.inbox {
+		if err := r.inbox.Remove(ctx, f.Name+r.cfg.ReadyMarker); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			d.log.Warn("cannot remove the ready marker", "route", r.cfg.Name, "file", f.Name, "err", err)
+		}
 	}
 	return d.st.Update(func(tx *store.Tx) error {
 		f.Moved, f.MovedTo = true, dest
@@ -332,6 +352,31 @@ func (d *Daemon) moveInbox(f *store.File, r *route) error {
 		}
 		return tx.Log(f.ID, "", "moved", "%s", note)
 	})
+}
+
+// copyThenRemove archives a file the server cannot rename: the archive copy
+// comes from the spool (the bytes we took), then the original is removed.
+// An oversized file was not spooled; it is only removed.
+func (d *Daemon) copyThenRemove(ctx context.Context, f *store.File, r *route, dst folder.Folder, dest string) error {
+	if f.Spool != "" {
+		src, err := os.Open(f.Spool)
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		w, err := dst.Create(ctx, dest)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(w, src); err != nil {
+			w.Abort()
+			return err
+		}
+		if err := w.Close(); err != nil {
+			return err
+		}
+	}
+	return r.work.Remove(ctx, f.Name)
 }
 
 // errorReport is the <name>.error.txt beside a rejected file.

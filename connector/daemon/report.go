@@ -1,13 +1,12 @@
 package daemon
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"path/filepath"
 
-	"erpconnector/connector/fsutil"
 	"erpconnector/connector/store"
 	"erpconnector/formats"
 	"erpconnector/formats/money"
@@ -44,7 +43,9 @@ func (d *Daemon) report(f *store.File, r *route) error {
 	}
 	for _, kind := range r.cfg.Status {
 		name, write := statusWriter(kind, r.cfg.Pain002Version)
-		a, err := fsutil.Create(filepath.Join(r.outbox.Dir, base+name), 0o640)
+		// Folder operations bound themselves (an SFTP server that stops
+		// answering loses its connection), so no context is needed here.
+		a, err := r.outbox.Create(context.Background(), base+name)
 		if err != nil {
 			return err
 		}
@@ -52,7 +53,7 @@ func (d *Daemon) report(f *store.File, r *route) error {
 			a.Abort()
 			return fmt.Errorf("%s status file: %w", kind, err)
 		}
-		if err := a.Commit(); err != nil {
+		if err := a.Close(); err != nil {
 			return err
 		}
 		hook("after-status-write")

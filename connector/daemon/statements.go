@@ -6,13 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"erpconnector/connector/config"
-	"erpconnector/connector/fsutil"
+	"erpconnector/connector/folder"
 	"erpconnector/connector/store"
 	"erpconnector/formats"
 	"erpconnector/formats/camt053"
@@ -42,10 +40,12 @@ type stmtFetch struct {
 
 // stmtBlock is one [[statement]] block.
 type stmtBlock struct {
-	cfg  *config.Statement
-	key  string // store key prefix: "stmt/<bank>/<account>"
-	bank *bankConn
-	src  stmtSource
+	cfg          *config.Statement
+	outbox       folder.Folder
+	tempsRemoved bool
+	key          string // store key prefix: "stmt/<bank>/<account>"
+	bank         *bankConn
+	src          stmtSource
 }
 
 // StmtCursor is what the store keeps per statement block (shown by status).
@@ -127,6 +127,10 @@ func (d *Daemon) runStatements(ctx context.Context) {
 		wait := time.Hour
 		for i, b := range d.stmts {
 			if !next[i].After(now) {
+				if !b.tempsRemoved {
+					// Leftovers of a write a crash interrupted.
+					b.tempsRemoved = b.outbox.RemoveTemps(ctx) == nil
+				}
 				d.statementRun(ctx, b)
 				next[i] = nextRun(b.cfg, d.opts.Now())
 				d.st.Update(func(tx *store.Tx) error {
@@ -324,12 +328,9 @@ func (d *Daemon) finishRun(b *stmtBlock, run *stmtRun) error {
 		if err := write(&buf, st); err != nil {
 			return fmt.Errorf("%s statement: %w", format, err)
 		}
-		name := filepath.Join(b.cfg.Outbox, fmt.Sprintf("%s.%05d.%s%s", accountLabel(run.Account, b.cfg.Account), run.Seq,
-			strings.ReplaceAll(run.To, "-", ""), ext))
-		if err := os.MkdirAll(b.cfg.Outbox, 0o750); err != nil {
-			return err
-		}
-		if err := fsutil.WriteFile(name, buf.Bytes(), 0o640); err != nil {
+		name := fmt.Sprintf("%s.%05d.%s%s", accountLabel(run.Account, b.cfg.Account), run.Seq,
+			strings.ReplaceAll(run.To, "-", ""), ext)
+		if err := folder.WriteFile(context.Background(), b.outbox, name, buf.Bytes()); err != nil {
 			return err
 		}
 		hook("after-statement-file")

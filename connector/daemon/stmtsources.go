@@ -20,6 +20,10 @@ func (d *Daemon) newStatementBlock(c *config.Statement) (*stmtBlock, error) {
 	if b.bank == nil {
 		return nil, fmt.Errorf("bank %q is not configured", c.Bank)
 	}
+	var err error
+	if b.outbox, err = d.openFolder(c.Outbox, true); err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
 	switch {
 	case b.bank.bi != nil:
 		bban, err := biAccount(c.Account)

@@ -65,6 +65,22 @@ func (l *Local) path(name string) (string, error) {
 	return filepath.Join(l.Dir, name), nil
 }
 
+// Stat describes a regular file (name may be a path inside the folder).
+func (l *Local) Stat(ctx context.Context, name string) (Entry, error) {
+	if err := checkRel(name); err != nil {
+		return Entry{}, err
+	}
+	p := filepath.Join(l.Dir, filepath.FromSlash(name))
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return Entry{}, err
+	}
+	if !fi.Mode().IsRegular() {
+		return Entry{}, fmt.Errorf("%s: %w: not a regular file", p, ErrUnsafeName)
+	}
+	return Entry{Name: fi.Name(), Size: fi.Size(), ModTime: fi.ModTime()}, nil
+}
+
 // Open opens a regular file, refusing symlinks.
 func (l *Local) Open(ctx context.Context, name string) (io.ReadCloser, error) {
 	p, err := l.path(name)
@@ -82,9 +98,12 @@ func (l *Local) Open(ctx context.Context, name string) (io.ReadCloser, error) {
 }
 
 // Create writes name atomically (temporary name, fsync, rename, fsync dir).
-func (l *Local) Create(ctx context.Context, name string) (io.WriteCloser, error) {
+func (l *Local) Create(ctx context.Context, name string) (Writer, error) {
 	p, err := l.path(name)
 	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(l.Dir, 0o750); err != nil {
 		return nil, err
 	}
 	a, err := fsutil.Create(p, 0o640)
@@ -98,6 +117,7 @@ type atomicWriter struct{ a *fsutil.AtomicFile }
 
 func (w *atomicWriter) Write(p []byte) (int, error) { return w.a.Write(p) }
 func (w *atomicWriter) Close() error                { return w.a.Commit() }
+func (w *atomicWriter) Abort()                      { w.a.Abort() }
 
 // Rename moves a file within the folder; to may name a subfolder path
 // relative to the folder ("archive/2026-11/x.xml"), created as needed.
@@ -108,12 +128,36 @@ func (l *Local) Rename(ctx context.Context, from, to string) error {
 	}
 	// Every element of to must be a plain name: no "..", no absolute path,
 	// no empty element ("" would be the folder itself, "a//b" is a typo).
-	for _, part := range strings.Split(to, "/") {
-		if err := CheckName(part); err != nil {
-			return fmt.Errorf("%q: %w: not a path inside the folder", to, ErrUnsafeName)
-		}
+	if err := checkRel(to); err != nil {
+		return err
 	}
 	return fsutil.Move(src, filepath.Join(l.Dir, filepath.FromSlash(to)))
+}
+
+// MoveTo moves name into another local folder (another volume included:
+// fsutil.Move copies then).
+func (l *Local) MoveTo(ctx context.Context, name string, dst Folder, dstName string) error {
+	d, ok := dst.(*Local)
+	if !ok {
+		return ErrCrossFolder
+	}
+	src, err := l.path(name)
+	if err != nil {
+		return err
+	}
+	if err := checkRel(dstName); err != nil {
+		return err
+	}
+	return fsutil.Move(src, filepath.Join(d.Dir, filepath.FromSlash(dstName)))
+}
+
+// RemoveTemps deletes our own temporary files left by an interrupted write.
+func (l *Local) RemoveTemps(ctx context.Context) error {
+	matches, err := filepath.Glob(filepath.Join(l.Dir, fsutil.TempPrefix+"*"))
+	for _, m := range matches {
+		os.Remove(m)
+	}
+	return err
 }
 
 // Remove deletes a file.
