@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -48,6 +49,9 @@ func (s Secret) Check() error {
 	return errors.New(`must be a reference, "env:NAME" or "file:PATH"; secrets are not written into the config file`)
 }
 
+// maxSecretFile bounds a file: secret (a private key is a few KiB).
+const maxSecretFile = 64 << 10
+
 // Resolve reads the secret. The error names the reference, never the value.
 func (s Secret) Resolve() (string, error) {
 	if err := s.Check(); err != nil {
@@ -68,12 +72,28 @@ func (s Secret) Resolve() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", s.Ref, err)
 	}
+	// A FIFO or a device would block or never end: only a regular file of
+	// sensible size is a secret.
+	if !fi.Mode().IsRegular() {
+		return "", fmt.Errorf("%s: %s is not a regular file", s.Ref, p)
+	}
+	if fi.Size() > maxSecretFile {
+		return "", fmt.Errorf("%s: %s is %d bytes; a secret file holds at most %d", s.Ref, p, fi.Size(), maxSecretFile)
+	}
 	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		return "", fmt.Errorf("%s: %s is readable by others (mode %04o); chmod 600 it", s.Ref, p, fi.Mode().Perm())
 	}
-	b, err := os.ReadFile(p)
+	f, err := os.Open(p)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", s.Ref, err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", s.Ref, err)
+	}
+	if len(b) > maxSecretFile {
+		return "", fmt.Errorf("%s: %s grew beyond %d bytes", s.Ref, p, maxSecretFile)
 	}
 	return strings.TrimRight(string(b), "\r\n"), nil
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The values below must never show up in any error text.
@@ -187,5 +188,39 @@ func TestSandboxNeedsNoSecrets(t *testing.T) {
 	}
 	if c.Banks[0].APIKey.IsSet() || c.Banks[0].ERP != "erpconnector-sandbox" || c.Banks[0].MaxTransactions != 500 {
 		t.Errorf("sandbox bank: %+v", c.Banks[0])
+	}
+}
+
+// A file: secret that is a FIFO, a folder or a huge file is refused at once
+// instead of blocking or filling memory (a FIFO once hung check-config).
+func TestSecretFileMustBeASmallRegularFile(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no FIFOs")
+	}
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := mkfifo(fifo); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	os.Mkdir(filepath.Join(dir, "folder"), 0o700)
+	os.WriteFile(filepath.Join(dir, "huge"), make([]byte, maxSecretFile+1), 0o600)
+	for ref, want := range map[string]string{
+		"file:fifo":   "is not a regular file",
+		"file:folder": "is not a regular file",
+		"file:huge":   "a secret file holds at most 65536",
+	} {
+		done := make(chan error, 1)
+		go func() {
+			_, err := Secret{Ref: ref, dir: dir}.Resolve()
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: %v; want %q", ref, err, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: Resolve blocked", ref)
+		}
 	}
 }

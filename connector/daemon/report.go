@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"erpconnector/connector/fsutil"
 	"fmt"
 	"io"
 
@@ -37,9 +38,9 @@ func (d *Daemon) report(f *store.File, r *route) error {
 	}
 	seq := f.StatusSeq + 1
 	rep.MessageID = fmt.Sprintf("EC%s%s%03d", f.ID[1:], prefix(f.SHA256, 12), seq%1000)
-	base := fmt.Sprintf("%s.%s.%03d.%s", stem(f.Name), f.ID, seq, state)
+	base := fmt.Sprintf("%s.%s.%03d.%s", statusStem(f.Name), f.ID, seq, state)
 	if r.cfg.StatusFiles == "final" {
-		base = fmt.Sprintf("%s.%s.%s", stem(f.Name), f.ID, state)
+		base = fmt.Sprintf("%s.%s.%s", statusStem(f.Name), f.ID, state)
 	}
 	for _, kind := range r.cfg.Status {
 		name, write := statusWriter(kind, r.cfg.Pain002Version)
@@ -177,3 +178,19 @@ func (d *Daemon) markStatusDone(f *store.File) error {
 
 // prefix is the first n bytes of s, or s when shorter.
 func prefix(s string, n int) string { return s[:min(n, len(s))] }
+
+// maxStatusStem keeps status file names (stem + ".F000001.001.accepted" +
+// ".pain002.xml") well inside the 255 bytes file systems allow.
+const maxStatusStem = 150
+
+// statusStem is the inbox name's stem for status file names; a very long
+// one is cut, with a hash of the full name so that two long names that
+// share a beginning still give different status files.
+func statusStem(name string) string {
+	s := stem(name)
+	if len(s) <= maxStatusStem {
+		return s
+	}
+	h := sha256.Sum256([]byte(name))
+	return fsutil.Shorten(s, maxStatusStem-9) + "~" + hex.EncodeToString(h[:4])
+}

@@ -508,7 +508,7 @@ func (f *SFTP) Create(ctx context.Context, name string) (Writer, error) {
 	if !f.c.srv.NoRename {
 		var rnd [6]byte
 		rand.Read(rnd[:])
-		tmp = path.Join(path.Dir(p), fsutil.TempPrefix+hex.EncodeToString(rnd[:])+"-"+path.Base(p))
+		tmp = path.Join(path.Dir(p), fsutil.TempPrefix+hex.EncodeToString(rnd[:])+"-"+fsutil.Shorten(path.Base(p), 100))
 	}
 	var file *sftp.File
 	var cl *sftp.Client

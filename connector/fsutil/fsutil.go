@@ -36,7 +36,7 @@ func Create(path string, mode os.FileMode) (*AtomicFile, error) {
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return nil, err
 	}
-	tmp := filepath.Join(dir, TempPrefix+hex.EncodeToString(rnd[:])+"-"+shorten(filepath.Base(path), maxTempTail))
+	tmp := filepath.Join(dir, TempPrefix+hex.EncodeToString(rnd[:])+"-"+Shorten(filepath.Base(path), maxTempTail))
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if err != nil {
 		return nil, err
@@ -50,7 +50,8 @@ func Create(path string, mode os.FileMode) (*AtomicFile, error) {
 const maxTempTail = 64
 
 // shorten cuts s to at most n bytes on a character boundary.
-func shorten(s string, n int) string {
+// Shorten cuts s to at most n bytes on a UTF-8 boundary.
+func Shorten(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

@@ -9,7 +9,8 @@
 //   - latency from a complete file in the inbox to its submission, p50/p99,
 //     against the bare client's request latency;
 //   - peak RSS of the daemon for small files and for one 100,000-payment file;
-//   - SFTP pickup against OpenSSH sftp (filled in by the SFTP work);
+//   - SFTP pickup, download and idle polling against OpenSSH's sftp client
+//     on a real sshd started for the run;
 //   - idle CPU and RSS with ten routes watched.
 //
 // The daemon and the BankIntegration simulator run as separate processes of
@@ -140,11 +141,7 @@ func Run(ctx context.Context, opts Options) (results []Result, err error) {
 		func(ctx context.Context) error { return b.throughput(ctx, b.sizes.files, b.sizes.perFile) },
 		func(ctx context.Context) error { return b.latency(ctx, b.sizes.latencyFiles, b.sizes.perFile) },
 		func(ctx context.Context) error { return b.bigFile(ctx, b.sizes.big) },
-		func(ctx context.Context) error {
-			rs, err := sftpSection(ctx, b)
-			b.results = append(b.results, rs...)
-			return err
-		},
+		func(ctx context.Context) error { return b.sftp(ctx, sftpSizesFor(opts.Quick)) },
 		func(ctx context.Context) error { return b.idle(ctx, b.sizes.idleRoutes, b.sizes.idle) },
 	}
 	for _, s := range sections {

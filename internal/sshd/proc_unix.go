@@ -1,6 +1,6 @@
 //go:build !windows
 
-package testenv
+package sshd
 
 import (
 	"os"
