@@ -13,7 +13,10 @@ import (
 // (no cleanup, no deferred functions, as SIGKILL) the n-th time (default the
 // first) the named point is reached. Crash tests use it to stop the daemon at
 // exact steps: after-claim (claimed and planned, inbox file not yet moved),
-// after-intent, after-bank-call, after-status-write.
+// after-intent, after-bank-call, mid-status-write (bytes written, file not
+// yet renamed into place), after-status-write, after-statement-entries,
+// after-statement-file, token-save (before an OAuth token call's journal
+// entry or its answer is stored).
 func init() {
 	spec := os.Getenv("ERPCONNECTOR_FAILPOINT")
 	if spec == "" {

@@ -39,6 +39,9 @@ func (p tokenPersist) Load() ([]byte, error) {
 }
 
 func (p tokenPersist) Save(b []byte) error {
+	// Crash tests kill here: before a token call (the journal entry) and
+	// after its answer arrived but before it is durable (mid rotation).
+	hook("token-save")
 	return p.st.Update(func(tx *store.Tx) error { return tx.PutKV(p.key, b) })
 }
 

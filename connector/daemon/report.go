@@ -54,6 +54,7 @@ func (d *Daemon) report(f *store.File, r *route) error {
 			a.Abort()
 			return fmt.Errorf("%s status file: %w", kind, err)
 		}
+		hook("mid-status-write") // written, not yet in place
 		if err := a.Close(); err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -367,5 +368,63 @@ func TestSFTPCutMidUpload(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Fatalf("left on the server: %v", ents)
+	}
+}
+
+// BenchmarkSFTPList10k is one poll of a folder holding 10,000 files on a
+// real sshd (listing and the settling check), the cost of an idle poll.
+func BenchmarkSFTPList10k(b *testing.B) {
+	s := testenv.StartSSHD(b)
+	key, _ := os.ReadFile(s.KeyFile)
+	c, err := NewSFTPConn(SFTPServer{Addr: s.Addr, User: s.User, KnownHosts: s.KnownHosts, Key: key})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	dir := b.TempDir()
+	for i := 0; i < 10_000; i++ {
+		os.WriteFile(filepath.Join(dir, "f"+strconv.Itoa(i)+".xml"), []byte("x"), 0o644)
+	}
+	f := c.Folder(dir)
+	st := Settler{Settle: 2 * time.Second}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		es, err := f.List(ctx)
+		if err != nil || len(es) != 10_000 {
+			b.Fatalf("%d entries, %v", len(es), err)
+		}
+		st.Ready(es, time.Now())
+	}
+}
+
+// BenchmarkSFTPDownload50MB downloads one 50 MB file from a real sshd.
+func BenchmarkSFTPDownload50MB(b *testing.B) {
+	s := testenv.StartSSHD(b)
+	key, _ := os.ReadFile(s.KeyFile)
+	c, err := NewSFTPConn(SFTPServer{Addr: s.Addr, User: s.User, KnownHosts: s.KnownHosts, Key: key})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	dir := b.TempDir()
+	data := make([]byte, 50<<20)
+	rand.Read(data)
+	os.WriteFile(filepath.Join(dir, "big.xml"), data, 0o644)
+	f := c.Folder(dir)
+	ctx := context.Background()
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := f.Open(ctx, "big.xml")
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, err := io.Copy(io.Discard, r)
+		r.Close()
+		if err != nil || n != int64(len(data)) {
+			b.Fatalf("%d bytes, %v", n, err)
+		}
 	}
 }
