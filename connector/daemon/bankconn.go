@@ -1,8 +1,10 @@
 package daemon
 
 import (
+	"erpconnector/connector/bank"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"erpconnector/connector/bank/bankintegration"
@@ -25,6 +27,35 @@ type bankConn struct {
 	url string
 	bi  *bankintegration.Client
 	kb  *kbConn
+
+	// pausedUntil: the bank answered 429/503 with a Retry-After; no call of
+	// any kind goes to it before then.
+	mu          sync.Mutex
+	pausedUntil time.Time
+}
+
+// paused reports until when the bank asked us to wait, if that is after now.
+func (b *bankConn) paused(now time.Time) (time.Time, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.pausedUntil, b.pausedUntil.After(now)
+}
+
+// after is when a call that failed with err may be tried again: base from
+// now, or later if the bank said so in a Retry-After, which then holds back
+// every other call to this bank too.
+func (b *bankConn) after(now time.Time, base time.Duration, err error) time.Time {
+	t := now.Add(base)
+	if ra := bank.RetryAfter(err); ra > 0 {
+		until := now.Add(ra)
+		b.mu.Lock()
+		if until.After(b.pausedUntil) {
+			b.pausedUntil = until
+		}
+		b.mu.Unlock()
+		t = notBefore(t, until)
+	}
+	return t
 }
 
 func (d *Daemon) connectBank(b *config.Bank) (*bankConn, error) {

@@ -38,7 +38,9 @@ func (d *Daemon) kbStep(ctx context.Context, r *route, q *store.Request) {
 	case store.ReqPlanned:
 		d.kbSubmit(ctx, r, q)
 	case store.ReqAccepted:
-		if r.bank.kb.batchStatus == "cobs" {
+		// A batch settled by `resolve --submitted` has no batch ID to ask
+		// about: like batch_status = "none", statements show its bookings.
+		if r.bank.kb.batchStatus == "cobs" && q.BankRef != "" {
 			d.kbPoll(ctx, r, q)
 		} else {
 			// Nothing to ask: the state changes when statements show bookings.
@@ -136,7 +138,7 @@ func (d *Daemon) kbSubmit(ctx context.Context, r *route, q *store.Request) {
 		d.retryLater(q, store.ReqPlanned, now.Add(max(backoff(q.Attempts), 5*time.Minute)), fmt.Errorf("re-authorisation needed: %w", err))
 		log.Error("KB refused our authorisation; run `erpconnector kb authorize` (nothing was sent)", "err", err, "state", "re-authorisation needed")
 	case errors.Is(err, bank.ErrNotSent):
-		d.retryLater(q, store.ReqPlanned, now.Add(backoff(q.Attempts)), err)
+		d.retryLater(q, store.ReqPlanned, r.bank.after(now, backoff(q.Attempts), err), err)
 		log.Warn("KB not reached; will retry (nothing was sent)", "err", err, "attempt", q.Attempts)
 	case errors.Is(err, bank.ErrOutcomeUnknown):
 		d.kbUnknown(q, err.Error())
@@ -237,7 +239,7 @@ func (d *Daemon) kbPoll(ctx context.Context, r *route, q *store.Request) {
 	d.metrics.bankCall(q.Bank, "batchStatus", time.Since(start), err)
 	if err != nil {
 		d.st.Update(func(tx *store.Tx) error {
-			q.NextTry, q.LastError = d.opts.Now().Add(d.pollEvery(q.Bank)), "batch status: "+err.Error()
+			q.NextTry, q.LastError = r.bank.after(d.opts.Now(), d.pollEvery(q.Bank), err), "batch status: "+err.Error()
 			return tx.PutRequest(q)
 		})
 		d.log.Warn("KB batch status failed; will retry", "request", q.Key, "err", err)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"erpconnector/connector/fsutil"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 
+	"erpconnector/connector/fsutil"
 	"erpconnector/connector/store"
 	"erpconnector/formats"
 	"erpconnector/formats/money"
@@ -42,22 +44,27 @@ func (d *Daemon) report(f *store.File, r *route) error {
 	if r.cfg.StatusFiles == "final" {
 		base = fmt.Sprintf("%s.%s.%s", statusStem(f.Name), f.ID, state)
 	}
+	var written []string
 	for _, kind := range r.cfg.Status {
 		name, write := statusWriter(kind, r.cfg.Pain002Version)
 		// Folder operations bound themselves (an SFTP server that stops
 		// answering loses its connection), so no context is needed here.
 		a, err := r.outbox.Create(context.Background(), base+name)
 		if err != nil {
+			d.unwrite(r, written)
 			return err
 		}
 		if err := write(a, rep); err != nil {
 			a.Abort()
+			d.unwrite(r, written)
 			return fmt.Errorf("%s status file: %w", kind, err)
 		}
 		hook("mid-status-write") // written, not yet in place
 		if err := a.Close(); err != nil {
+			d.unwrite(r, written)
 			return err
 		}
+		written = append(written, base+name)
 		hook("after-status-write")
 	}
 	if err := d.st.Update(func(tx *store.Tx) error {
@@ -78,6 +85,23 @@ func (d *Daemon) report(f *store.File, r *route) error {
 	f.StatusDone = f.State.Terminal()
 	d.log.Info("status file written", "route", r.cfg.Name, "file_id", f.ID, "file", f.Name, "state", state, "name", base)
 	return nil
+}
+
+// unwrite removes the status files of a set that could not be completed (a
+// full disk after the pain.002 was written): the retry may carry another
+// state in its names, and the ERP must not see a partial set beside it.
+func (d *Daemon) unwrite(r *route, names []string) {
+	for _, n := range names {
+		rm := []string{n}
+		if srv := sftpServer(r.outbox); srv != nil && srv.NoRename {
+			rm = []string{n + srv.UploadMarker, n} // the marker first: it announces the file
+		}
+		for _, x := range rm {
+			if err := r.outbox.Remove(context.Background(), x); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				d.log.Warn("cannot remove a status file of an incomplete set", "route", r.cfg.Name, "name", x, "err", err)
+			}
+		}
+	}
 }
 
 func statusWriter(kind, painVersion string) (string, func(io.Writer, *status.Report) error) {

@@ -178,7 +178,14 @@ func nextRun(c *config.Statement, now time.Time) time.Time {
 // failed pull is simply tried again at the next run, from the same cursor.
 func (d *Daemon) statementRun(ctx context.Context, b *stmtBlock) {
 	log := d.log.With("statement", b.key)
+	if until, ok := b.bank.paused(d.opts.Now()); ok {
+		log.Info("the bank asked us to wait (Retry-After); statement run skipped", "until", until)
+		return
+	}
 	err := d.statementPull(ctx, b)
+	if err != nil {
+		b.bank.after(d.opts.Now(), 0, err) // a Retry-After pauses the other calls too
+	}
 	d.st.Update(func(tx *store.Tx) error {
 		c, lerr := cursorTx(tx, b)
 		if lerr != nil {

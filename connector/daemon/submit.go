@@ -54,6 +54,11 @@ func (d *Daemon) advance(ctx context.Context, f *store.File, r *route) time.Time
 			allFinal = false
 			continue
 		}
+		if until, ok := r.bank.paused(now); ok {
+			soon(until) // the bank's Retry-After holds back every call
+			allFinal = false
+			continue
+		}
 		if r.bank.kb != nil {
 			d.kbStep(ctx, r, req)
 		} else {
@@ -165,14 +170,14 @@ func (d *Daemon) submit(ctx context.Context, r *route, q *store.Request) {
 		d.applyAnswers(q, resp.Answers, store.ReqAccepted, "accepted by the bank")
 		log.Info("request accepted", "state", "accepted", "payments", len(q.Payments))
 	case errors.Is(err, bank.ErrNotSent):
-		d.retryLater(q, store.ReqPlanned, now.Add(backoff(q.Attempts)), err)
+		d.retryLater(q, store.ReqPlanned, r.bank.after(now, backoff(q.Attempts), err), err)
 		log.Warn("bank not reached; will retry", "err", err, "attempt", q.Attempts)
 	case errors.Is(err, bank.ErrAuth):
 		d.retryLater(q, store.ReqPlanned, now.Add(max(backoff(q.Attempts), time.Minute)), err)
 		log.Error("bank refused our credentials; fix the configuration (nothing was sent)", "err", err)
 	case errors.Is(err, bank.ErrOutcomeUnknown):
 		// Give the bank a moment to finish what it may be doing, then ask.
-		d.retryLater(q, store.ReqUnknown, now.Add(backoff(1)), err)
+		d.retryLater(q, store.ReqUnknown, r.bank.after(now, backoff(1), err), err)
 		log.Warn("outcome unknown; will ask the bank before anything is resent", "err", err)
 	default:
 		var he *bank.HTTPError
@@ -181,7 +186,7 @@ func (d *Daemon) submit(ctx context.Context, r *route, q *store.Request) {
 			log.Warn("request rejected by the bank", "state", "rejected", "err", err)
 			return
 		}
-		d.retryLater(q, store.ReqUnknown, now.Add(backoff(q.Attempts)), err)
+		d.retryLater(q, store.ReqUnknown, r.bank.after(now, backoff(q.Attempts), err), err)
 		log.Warn("unexpected failure; treating the outcome as unknown", "err", err)
 	}
 }
@@ -341,7 +346,7 @@ func (d *Daemon) settle(ctx context.Context, r *route, q *store.Request) {
 	resp, err := r.bank.bi.Status(ctx, q.DebtorAccount, q.PaymentIDs)
 	d.metrics.bankCall(q.Bank, "status", time.Since(start), err)
 	if err != nil {
-		d.retryLater(q, store.ReqUnknown, d.opts.Now().Add(backoff(q.Attempts+1)), fmt.Errorf("asking the bank: %w", err))
+		d.retryLater(q, store.ReqUnknown, r.bank.after(d.opts.Now(), backoff(q.Attempts+1), err), fmt.Errorf("asking the bank: %w", err))
 		log.Warn("cannot ask the bank yet; the request stays unknown", "err", err)
 		return
 	}
@@ -496,7 +501,7 @@ func (d *Daemon) poll(ctx context.Context, r *route, q *store.Request) {
 	d.metrics.bankCall(q.Bank, "status", time.Since(start), err)
 	if err != nil {
 		d.st.Update(func(tx *store.Tx) error {
-			q.NextTry, q.LastError = d.opts.Now().Add(r.bank.cfg.PollEvery.Duration), "status poll: "+err.Error()
+			q.NextTry, q.LastError = r.bank.after(d.opts.Now(), r.bank.cfg.PollEvery.Duration, err), "status poll: "+err.Error()
 			return tx.PutRequest(q)
 		})
 		d.log.Warn("status poll failed; will retry", "request", q.Key, "err", err)

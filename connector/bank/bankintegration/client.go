@@ -179,6 +179,9 @@ func (c *Client) doRaw(ctx context.Context, path, auth string, body []byte) ([]b
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		he := &bank.HTTPError{Status: resp.StatusCode, Body: snippet(raw)}
+		if resp.StatusCode == 429 || resp.StatusCode == 503 {
+			he.RetryAfter = bank.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		}
 		switch {
 		case resp.StatusCode == 401 || resp.StatusCode == 403:
 			return nil, fmt.Errorf("%s: %w: %w", path, bank.ErrAuth, he)

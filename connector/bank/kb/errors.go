@@ -180,3 +180,6 @@ func newTokenError(err error) error {
 	}
 	return &tokenError{Class: class, Err: err}
 }
+
+// RetryAfterHint is KB's Retry-After (see bank.RetryAfter).
+func (e *StatusError) RetryAfterHint() time.Duration { return e.RetryAfter }

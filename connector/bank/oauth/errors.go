@@ -124,3 +124,6 @@ func (r redactor) wrap(err error) error {
 	}
 	return &redactedError{msg: r.clean(err.Error(), 500), err: err}
 }
+
+// RetryAfterHint is the token endpoint's Retry-After (see bank.RetryAfter).
+func (e *TokenError) RetryAfterHint() time.Duration { return e.RetryAfter }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -27,6 +28,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		"/_sim/credit":    {http.MethodPost, s.ctlCredit},
 		"/_sim/redeliver": {http.MethodPost, s.ctlRedeliver},
 		"/_sim/entries":   {http.MethodGet, s.ctlEntries},
+		"/_sim/requests":  {http.MethodGet, s.ctlRequests},
 	}
 	rt, ok := routes[r.URL.Path]
 	if !ok {
@@ -99,6 +101,17 @@ func (s *Server) Stats() Stats {
 		}
 	}
 	return st
+}
+
+// ctlRequests lists the logged bank requests; ?after=SEQ returns only newer ones.
+func (s *Server) ctlRequests(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query().Get("after")
+	after, err := strconv.ParseInt(q, 10, 64)
+	if err != nil && q != "" {
+		writeJSON(w, http.StatusBadRequest, ctlError{"after: want a sequence number"})
+		return
+	}
+	writeJSON(w, http.StatusOK, s.Requests(after))
 }
 
 func (s *Server) ctlStats(w http.ResponseWriter, r *http.Request) {

@@ -76,8 +76,15 @@
 //     closing for the bank date itself; at most MaxReportDays (366) days.
 //   - State is persisted (temp file, fsync, rename, directory fsync) after
 //     every change when Config.StatePath is set; armed faults are not.
+//   - Faults (/_sim/fault): status (Retry-After optional, default 30 for
+//     429), delay, drop-before-commit, drop-after-commit (processed and
+//     stored, connection closed), slow-body (processed and stored, the
+//     answer's body trickled over the delay), invalid-signature (401
+//     "Invalid Signature", nothing processed). Faults never touch /_sim/.
+//   - Every bank request is logged (wall-clock time, path, the header's
+//     requestId, any injected fault): GET /_sim/requests?after=SEQ.
 //
 // The /_sim/ control API (ledger, approve, reject, fault, clock, reset,
-// credit, redeliver, entries) is
-// not part of BankIntegration; each call also has a Go method.
+// credit, redeliver, entries, requests) is not part of BankIntegration; each
+// call also has a Go method.
 package bisim

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"erpconnector/connector/sandbox/simhttp"
@@ -16,6 +17,12 @@ const (
 	FaultDelay            = "delay"              // wait Delay, then process normally
 	FaultDropBeforeCommit = "drop-before-commit" // close the connection without processing
 	FaultDropAfterCommit  = "drop-after-commit"  // process and store, then close without a response
+	FaultSlowBody         = "slow-body"          // process and store, then trickle the answer's body over Delay
+	// FaultInvalidSignature answers 401 "Invalid Signature" without
+	// processing, as the bank does when it refuses the Authorization header
+	// (bankintegration.md §1.2): what a client sees when the integration code
+	// was changed in the net bank, or its clock is off.
+	FaultInvalidSignature = "invalid-signature"
 )
 
 // Fault is armed for the next Count bank requests whose path equals Path
@@ -24,8 +31,13 @@ type Fault struct {
 	Path   string `json:"path,omitempty"`
 	Kind   string `json:"kind"`
 	Status int    `json:"status,omitempty"` // for "status"; default 503
-	Delay  string `json:"delay,omitempty"`  // for "delay", a Go duration such as "2s"
-	Count  int    `json:"count,omitempty"`  // default 1
+	// RetryAfter is the Retry-After header (seconds) of a "status" fault;
+	// default 30 for 429, none otherwise. BankIntegration documents no rate
+	// limit (bankintegration.md §1.2 refers to RFC 2616 codes): the header
+	// is there to test clients that must honour it if the bank ever sends it.
+	RetryAfter int    `json:"retryAfter,omitempty"`
+	Delay      string `json:"delay,omitempty"` // for "delay" and "slow-body", a Go duration such as "2s"
+	Count      int    `json:"count,omitempty"` // default 1
 }
 
 type armedFault struct {
@@ -40,8 +52,8 @@ func (s *Server) ArmFault(f Fault) error {
 	if a.left == 0 {
 		a.left = 1
 	}
-	if a.left < 0 {
-		return fmt.Errorf("bisim: fault count %d", f.Count)
+	if a.left < 0 || f.RetryAfter < 0 {
+		return fmt.Errorf("bisim: fault count %d / retryAfter %d", f.Count, f.RetryAfter)
 	}
 	switch f.Kind {
 	case FaultStatus:
@@ -51,13 +63,16 @@ func (s *Server) ArmFault(f Fault) error {
 		if a.Status < 100 || a.Status > 599 {
 			return fmt.Errorf("bisim: fault status %d", f.Status)
 		}
-	case FaultDelay:
+		if a.Status == http.StatusTooManyRequests && a.RetryAfter == 0 {
+			a.RetryAfter = 30
+		}
+	case FaultDelay, FaultSlowBody:
 		d, err := time.ParseDuration(f.Delay)
 		if err != nil || d < 0 {
 			return fmt.Errorf("bisim: fault delay %q: want a duration such as \"2s\"", f.Delay)
 		}
 		a.delay = d
-	case FaultDropBeforeCommit, FaultDropAfterCommit:
+	case FaultDropBeforeCommit, FaultDropAfterCommit, FaultInvalidSignature:
 	default:
 		return fmt.Errorf("bisim: unknown fault kind %q", f.Kind)
 	}
@@ -89,6 +104,9 @@ func (s *Server) takeFault(path string) *armedFault {
 func (s *Server) applyFault(f *armedFault, w http.ResponseWriter, r *http.Request) bool {
 	switch f.Kind {
 	case FaultStatus:
+		if f.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
+		}
 		writeJSON(w, f.Status, errorBody{Errors: []APIError{{"SIMULATED", fmt.Sprintf("injected fault: status %d", f.Status)}}})
 		return false
 	case FaultDelay:
@@ -114,6 +132,15 @@ func (s *Server) applyFault(f *armedFault, w http.ResponseWriter, r *http.Reques
 		// Process against a buffer so nothing reaches the client, then drop.
 		s.serveBank(simhttp.NewDiscardWriter(), r)
 		simhttp.DropConnection(w)
+		return false
+	case FaultSlowBody:
+		buf := simhttp.NewDiscardWriter()
+		s.serveBank(buf, r)
+		simhttp.Trickle(w, buf, f.delay, r.Context().Done())
+		return false
+	case FaultInvalidSignature:
+		h, _ := parseAuthorization(r.Header.Get("Authorization"))
+		writeUnauthorized(w, h.RequestID, authErr(AuthHash, "injected fault: the signature is refused"))
 		return false
 	}
 	return true

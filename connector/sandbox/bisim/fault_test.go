@@ -11,9 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"erpconnector/connector/sandbox/simhttp"
 )
 
 // post sends a signed payment through a fresh, non-reusing client so that a
@@ -247,4 +250,128 @@ func TestConcurrentSubmissionsOfOnePayment(t *testing.T) {
 	if created != 1 || len(l.Find(vecAccount, "SAME")) != 1 || l.Received(vecAccount, "SAME") != n || len(l.Payments) != n+1 {
 		t.Errorf("created %d, records %d, received %d, total %d", created, len(l.Find(vecAccount, "SAME")), l.Received(vecAccount, "SAME"), len(l.Payments))
 	}
+}
+
+func TestFaultRetryAfter(t *testing.T) {
+	tests := []struct {
+		name string
+		f    Fault
+		want string // Retry-After header
+		code int
+	}{
+		{"429 default", Fault{Path: "/payment", Kind: FaultStatus, Status: 429}, "30", 429},
+		{"429 chosen", Fault{Path: "/payment", Kind: FaultStatus, Status: 429, RetryAfter: 3}, "3", 429},
+		{"503 with", Fault{Path: "/payment", Kind: FaultStatus, Status: 503, RetryAfter: 7}, "7", 503},
+		{"503 without", Fault{Path: "/payment", Kind: FaultStatus}, "", 503},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			h.control("/_sim/fault", tt.f, nil)
+			resp, _, err := h.postWith(freshClient(0), "RR", []tx{goodTx("R1")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tt.code || resp.Header.Get("Retry-After") != tt.want {
+				t.Errorf("got %d Retry-After %q, want %d %q", resp.StatusCode, resp.Header.Get("Retry-After"), tt.code, tt.want)
+			}
+			if n := len(h.srv.Ledger().Payments); n != 0 {
+				t.Errorf("a %d fault stored %d payments", tt.code, n)
+			}
+		})
+	}
+	h := newHarness(t, nil)
+	if r := h.do("POST", "/_sim/fault", "", []byte(`{"kind":"status","status":429,"retryAfter":-1}`)); r.Code != 400 {
+		t.Errorf("negative retryAfter accepted: %s", r.Status)
+	}
+}
+
+func TestFaultSlowBody(t *testing.T) {
+	h := newHarness(t, nil)
+	// Slower than the client's patience: the payment is stored, the answer lost.
+	h.control("/_sim/fault", Fault{Path: "/payment", Kind: FaultSlowBody, Delay: "3s"}, nil)
+	start := time.Now()
+	resp, _, err := h.postWith(freshClient(600*time.Millisecond), "RS1", []tx{goodTx("S1")})
+	if err == nil {
+		t.Fatalf("client read the whole slow body within its timeout: %v", resp.Status)
+	}
+	// The status line came at once; the body is what timed out.
+	if resp == nil || resp.StatusCode != 200 || time.Since(start) > 2*time.Second {
+		t.Errorf("want a 200 whose body times out; got %v, %v after %s", resp, err, time.Since(start))
+	}
+	if recs := h.srv.Ledger().Find(vecAccount, "S1"); len(recs) != 1 || recs[0].Status != StatusCreated {
+		t.Fatalf("slow-body request not committed: %+v", recs)
+	}
+	// Within the client's patience: the complete answer arrives, late.
+	h.control("/_sim/fault", Fault{Path: "/payment", Kind: FaultSlowBody, Delay: "400ms"}, nil)
+	start = time.Now()
+	resp, body, err := h.postWith(freshClient(5*time.Second), "RS2", []tx{goodTx("S2")})
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("slow body: %v %v", resp, err)
+	}
+	if took := time.Since(start); took < 350*time.Millisecond {
+		t.Errorf("answer took %s, want about 400ms", took)
+	}
+	if a := decodeResp(t, httpResult{200, "", body}).Answers; len(a) != 1 || a[0].PaymentID != "S2" || a[0].Status != StatusCreated {
+		t.Errorf("slow answer: %+v", a)
+	}
+}
+
+func TestFaultInvalidSignature(t *testing.T) {
+	h := newHarness(t, nil)
+	h.control("/_sim/fault", Fault{Kind: FaultInvalidSignature}, nil)
+	resp, body, err := h.postWith(freshClient(0), "RI", []tx{goodTx("I1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 401 || resp.Status != "401 Invalid Signature" || !bytes.Contains(body, []byte(`"requestId":"RI"`)) {
+		t.Errorf("got %s %s", resp.Status, body)
+	}
+	if n := len(h.srv.Ledger().Payments); n != 0 {
+		t.Errorf("a refused signature stored %d payments", n)
+	}
+	// One use only: the same request goes through afterwards.
+	if a := h.pay([]tx{goodTx("I1")}, nil).Answers; a[0].Status != StatusCreated {
+		t.Errorf("after the fault: %+v", a)
+	}
+}
+
+func TestRequestLog(t *testing.T) {
+	h := newHarness(t, nil)
+	h.control("/_sim/fault", Fault{Path: "/payment", Kind: FaultStatus, Status: 429, RetryAfter: 2}, nil)
+	h.postWith(freshClient(0), "RL1", []tx{goodTx("L1")})
+	h.postWith(freshClient(0), "RL1", []tx{goodTx("L1")})
+	h.status("L1")
+	h.do("GET", "/_sim/ledger", "", nil) // control calls are not logged
+	all := h.requests("")
+	if len(all) != 3 {
+		t.Fatalf("logged %d requests, want 3: %+v", len(all), all)
+	}
+	first, second := all[0], all[1]
+	if first.Path != "/payment" || first.Key != "RL1" || first.Fault != FaultStatus || first.Status != 429 || first.RetryAfter != 2 {
+		t.Errorf("faulted request logged as %+v", first)
+	}
+	if second.Key != "RL1" || second.Fault != "" || second.At.Before(first.At) || second.Seq != first.Seq+1 {
+		t.Errorf("resend logged as %+v after %+v", second, first)
+	}
+	if all[2].Path != "/status" || all[2].Key == "" || all[2].Key == "RL1" {
+		t.Errorf("status request logged as %+v", all[2])
+	}
+	newer := h.requests("?after=" + strconv.FormatInt(second.Seq, 10))
+	if len(newer) != 1 || newer[0].Seq != all[2].Seq {
+		t.Errorf("after=%d: %+v", second.Seq, newer)
+	}
+	if r := h.do("GET", "/_sim/requests?after=x", "", nil); r.Code != 400 {
+		t.Errorf("bad after accepted: %s", r.Status)
+	}
+}
+
+func (h *harness) requests(query string) []simhttp.Request {
+	h.t.Helper()
+	r := h.do("GET", "/_sim/requests"+query, "", nil)
+	var out []simhttp.Request
+	if r.Code != 200 || json.Unmarshal(r.Body, &out) != nil {
+		h.t.Fatalf("GET /_sim/requests%s: %s %s", query, r.Status, r.Body)
+	}
+	return out
 }

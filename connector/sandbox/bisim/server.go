@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"erpconnector/connector/sandbox/simhttp"
 )
 
 // Server is the simulated api.bankintegration.dk. It implements http.Handler.
@@ -21,6 +23,7 @@ type Server struct {
 	mu     sync.Mutex
 	st     state
 	faults []*armedFault
+	reqs   simhttp.RequestLog // every bank request, for GET /_sim/requests
 	// byKey indexes st.Payments by account+paymentId, oldest first, so that
 	// duplicate and status look-ups stay O(1) with 100,000 payments.
 	byKey map[string][]*payment
@@ -64,13 +67,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveControl(w, r)
 		return
 	}
-	if f := s.takeFault(r.URL.Path); f != nil {
+	f := s.takeFault(r.URL.Path)
+	s.logRequest(r, f)
+	if f != nil {
 		if !s.applyFault(f, w, r) {
 			return
 		}
 	}
 	s.serveBank(w, r)
 }
+
+// logRequest records a bank request. Its key is the requestId of the
+// Authorization header: for /payment the same on every resend of a request.
+func (s *Server) logRequest(r *http.Request, f *armedFault) {
+	h, _ := parseAuthorization(r.Header.Get("Authorization"))
+	e := simhttp.Request{At: time.Now(), Method: r.Method, Path: r.URL.Path, Key: h.RequestID}
+	if f != nil {
+		e.Fault, e.Status, e.RetryAfter = f.Kind, f.Status, f.RetryAfter
+	}
+	s.reqs.Add(e)
+}
+
+// Requests returns the logged bank requests after sequence number after.
+func (s *Server) Requests(after int64) []simhttp.Request { return s.reqs.Since(after) }
 
 func (s *Server) serveBank(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -29,6 +30,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		"/_sim/expire-refresh": {http.MethodPost, s.ctlExpireRefresh},
 		"/_sim/authorize":      {http.MethodPost, s.ctlAuthorize},
 		"/_sim/credit":         {http.MethodPost, s.ctlCredit},
+		"/_sim/requests":       {http.MethodGet, s.ctlRequests},
 	}
 	rt, ok := routes[r.URL.Path]
 	if id, isBatch := strings.CutPrefix(r.URL.Path, "/_sim/batch/"); isBatch {
@@ -84,6 +86,17 @@ func ctlAnswer(w http.ResponseWriter, v any, err error) {
 
 func (s *Server) ctlLedger(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, s.Ledger())
+}
+
+// ctlRequests lists the logged API requests; ?after=SEQ returns only newer ones.
+func (s *Server) ctlRequests(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query().Get("after")
+	after, err := strconv.ParseInt(q, 10, 64)
+	if err != nil && q != "" {
+		writeJSON(w, http.StatusBadRequest, ctlError{"after: want a sequence number"})
+		return
+	}
+	writeJSON(w, http.StatusOK, s.Requests(after))
 }
 
 func (s *Server) ctlBatch(w http.ResponseWriter, id string) {

@@ -19,7 +19,7 @@
 //	GET  /adaa/v2/accounts                                        consented accounts with accountId
 //	GET  /adaa/v2/accounts/{accountId|iban}/transactions          booked debits and credits, paged (adaa.go)
 //	GET  /adaa/v2/accounts/{accountId|iban}/balances              previously closed, closing booked/available
-//	/_sim/ledger, batch/{id}, sign, reject, fault, clock, reset, expire-refresh, authorize, credit   control API (not KB)
+//	/_sim/ledger, batch/{id}, sign, reject, fault, clock, reset, expire-refresh, authorize, credit, requests   control API (not KB)
 //
 // Decisions where the spec is unsure ([INF]/[UNK] there); the configurable
 // ones name their Config field:
@@ -85,8 +85,12 @@
 //     processing with an ISO code (default AM04) unless already booked.
 //   - Faults (/_sim/fault): status (JSON COBS error; Retry-After, default 30
 //     for 429), delay, drop-before-commit, drop-after-commit (processed and
-//     stored, connection closed), gateway-xml (the WSO2 101504 "Send
-//     timeout" fault, default 504). Faults never touch /_sim/.
+//     stored, connection closed), slow-body (processed and stored, the
+//     answer's body trickled over the delay), gateway-xml (the WSO2 101504
+//     "Send timeout" fault, default 504). Faults never touch /_sim/.
+//   - Every API request is logged (wall-clock time, path, the
+//     x-exchange-identification header, any injected fault): GET
+//     /_sim/requests?after=SEQ.
 //   - State (batches, receptions, tokens, codes, clock) is persisted after
 //     every change when StatePath is set (temp file, fsync, rename, dir
 //     fsync); armed faults and rate-limit windows are not. Reset keeps

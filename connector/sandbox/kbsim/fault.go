@@ -18,6 +18,7 @@ const (
 	FaultDropBeforeCommit = "drop-before-commit" // close the connection without processing
 	FaultDropAfterCommit  = "drop-after-commit"  // process and store, then close without a response
 	FaultGatewayXML       = "gateway-xml"        // the WSO2 gateway's XML fault (kb-batchda.md §6 item 4), nothing processed
+	FaultSlowBody         = "slow-body"          // process and store, then trickle the answer's body over Delay
 )
 
 // Fault is armed for the next Count requests whose path equals Path (empty:
@@ -27,7 +28,7 @@ type Fault struct {
 	Kind       string `json:"kind"`
 	Status     int    `json:"status,omitempty"`     // "status": default 503; "gateway-xml": default 504
 	RetryAfter int    `json:"retryAfter,omitempty"` // seconds for Retry-After on 429/503; default 30 for 429
-	Delay      string `json:"delay,omitempty"`      // "delay": a Go duration such as "2s"
+	Delay      string `json:"delay,omitempty"`      // "delay", "slow-body": a Go duration such as "2s"
 	Count      int    `json:"count,omitempty"`      // default 1
 }
 
@@ -60,7 +61,7 @@ func (s *Server) ArmFault(f Fault) error {
 		if a.Status == http.StatusTooManyRequests && a.RetryAfter == 0 {
 			a.RetryAfter = 30
 		}
-	case FaultDelay:
+	case FaultDelay, FaultSlowBody:
 		d, err := time.ParseDuration(f.Delay)
 		if err != nil || d < 0 {
 			return fmt.Errorf("kbsim: fault delay %q: want a duration such as \"2s\"", f.Delay)
@@ -143,6 +144,11 @@ func (s *Server) applyFault(f *armedFault, w http.ResponseWriter, r *http.Reques
 		// Process against a buffer so nothing reaches the client, then drop.
 		s.serveBank(simhttp.NewDiscardWriter(), r)
 		simhttp.DropConnection(w)
+		return false
+	case FaultSlowBody:
+		buf := simhttp.NewDiscardWriter()
+		s.serveBank(buf, r)
+		simhttp.Trickle(w, buf, f.delay, r.Context().Done())
 		return false
 	}
 	return true

@@ -2,15 +2,20 @@ package kbsim
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"erpconnector/connector/sandbox/simhttp"
 )
 
 // freshClient does not reuse connections, so a dropped connection is seen
@@ -213,5 +218,79 @@ func TestConfigErrors(t *testing.T) {
 		if _, err := New(c); !errors.Is(err, ErrConfig) {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+func TestFaultSlowBody(t *testing.T) {
+	h := newHarness(t, nil)
+	tok := h.login(testClient, testSecret, "").AccessToken
+	// Slower than the client's patience: KB imported the batch, the answer is lost.
+	h.control("POST", "/_sim/fault", Fault{Path: PathBatchPayments, Kind: FaultSlowBody, Delay: "3s"}, nil)
+	req, _ := http.NewRequest("POST", h.url+PathBatchPayments, strings.NewReader(specBody))
+	for k, v := range batchHeaders(tok, "SB-1") {
+		req.Header.Set(k, v)
+	}
+	start := time.Now()
+	resp, err := freshClient(600 * time.Millisecond).Do(req)
+	if err != nil {
+		t.Fatalf("the status line should come at once: %v", err)
+	}
+	_, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err == nil || resp.StatusCode != 200 || time.Since(start) > 2*time.Second {
+		t.Fatalf("want a 200 whose body times out; got %d, %v after %s", resp.StatusCode, err, time.Since(start))
+	}
+	if l := h.srv.Ledger(); len(l.Accepted("SB-1")) != 1 || l.Received("SB-1") != 1 {
+		t.Fatalf("slow-body batch not committed: %+v", l)
+	}
+	// Within the client's patience: the complete answer, late.
+	h.control("POST", "/_sim/fault", Fault{Path: PathBatchPayments, Kind: FaultSlowBody, Delay: "400ms"}, nil)
+	start = time.Now()
+	r := h.submit(tok, "SB-2", specBody)
+	if took := time.Since(start); r.Code != 200 || took < 350*time.Millisecond {
+		t.Fatalf("slow answer: %d after %s", r.Code, took)
+	}
+	var ans struct {
+		ExchangeIdentification string `json:"exchangeIdentification"`
+	}
+	if err := json.Unmarshal(r.Body, &ans); err != nil || ans.ExchangeIdentification != "SB-2" {
+		t.Errorf("slow answer incomplete: %v %s", err, r.Body)
+	}
+	if r := h.do("POST", "/_sim/fault", nil, []byte(`{"kind":"slow-body","delay":"x"}`)); r.Code != 400 {
+		t.Errorf("bad slow-body delay accepted: %d", r.Code)
+	}
+}
+
+func TestRequestLog(t *testing.T) {
+	h := newHarness(t, nil)
+	tok := h.login(testClient, testSecret, "").AccessToken
+	h.control("POST", "/_sim/fault", Fault{Path: PathBatchPayments, Kind: FaultStatus, Status: 429, RetryAfter: 2}, nil)
+	h.submit(tok, "RL-1", specBody)
+	h.submit(tok, "RL-1", specBody)
+	h.control("GET", "/_sim/ledger", nil, nil) // control calls are not logged
+	var all []simhttp.Request
+	if code := h.control("GET", "/_sim/requests", nil, &all); code != 200 {
+		t.Fatalf("GET /_sim/requests: %d", code)
+	}
+	if len(all) != 4 {
+		t.Fatalf("logged %d requests, want 4 (login, token, 429, resend): %+v", len(all), all)
+	}
+	tokReq, first, second := all[1], all[2], all[3]
+	if all[0].Path != PathSSOLogin || !tokenPaths[tokReq.Path] || tokReq.Key != "" || tokReq.Fault != "" {
+		t.Errorf("token request logged as %+v", tokReq)
+	}
+	if first.Path != PathBatchPayments || first.Key != "RL-1" || first.Fault != FaultStatus || first.Status != 429 || first.RetryAfter != 2 {
+		t.Errorf("faulted request logged as %+v", first)
+	}
+	if second.Key != "RL-1" || second.Fault != "" || second.At.Before(first.At) || second.Seq != first.Seq+1 {
+		t.Errorf("resend logged as %+v after %+v", second, first)
+	}
+	var newer []simhttp.Request
+	h.control("GET", "/_sim/requests?after="+strconv.FormatInt(first.Seq, 10), nil, &newer)
+	if len(newer) != 1 || newer[0].Seq != second.Seq {
+		t.Errorf("after=%d: %+v", first.Seq, newer)
+	}
+	if r := h.do("GET", "/_sim/requests?after=x", nil, nil); r.Code != 400 {
+		t.Errorf("bad after accepted: %d", r.Code)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"erpconnector/connector/sandbox/simhttp"
 )
 
 // Server is the simulated KB API gateway, OAuth server and BATCHDA back end.
@@ -22,6 +24,7 @@ type Server struct {
 	mu     sync.Mutex
 	st     state
 	faults []*armedFault
+	reqs   simhttp.RequestLog     // every API request, for GET /_sim/requests
 	mints  map[string][]time.Time // client → token mint times in the last minute (not persisted)
 	// downloads is the ADAA 61-minute rule's memory (not persisted).
 	downloads map[string]download
@@ -66,13 +69,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveControl(w, r)
 		return
 	}
-	if f := s.takeFault(r.URL.Path); f != nil {
+	f := s.takeFault(r.URL.Path)
+	e := simhttp.Request{At: time.Now(), Method: r.Method, Path: r.URL.Path, Key: r.Header.Get(HeaderExchangeID)}
+	if f != nil {
+		e.Fault, e.Status, e.RetryAfter = f.Kind, f.Status, f.RetryAfter
+	}
+	s.reqs.Add(e)
+	if f != nil {
 		if !s.applyFault(f, w, r) {
 			return
 		}
 	}
 	s.serveBank(w, r)
 }
+
+// Requests returns the logged API requests after sequence number after.
+func (s *Server) Requests(after int64) []simhttp.Request { return s.reqs.Since(after) }
 
 func (s *Server) serveBank(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path

@@ -76,3 +76,41 @@ func NewDiscardWriter() *DiscardWriter { return &DiscardWriter{H: http.Header{}}
 func (d *DiscardWriter) Header() http.Header         { return d.H }
 func (d *DiscardWriter) Write(b []byte) (int, error) { return d.Body.Write(b) }
 func (d *DiscardWriter) WriteHeader(code int)        { d.Code = code }
+
+// Trickle writes a response buffered in d to w slowly: headers at once, then
+// the body in at most ten pieces, each after a tenth of `over`, flushed one
+// by one — a bank whose answer crawls through a congested link. It stops
+// early when the client hangs up (done closes).
+func Trickle(w http.ResponseWriter, d *DiscardWriter, over time.Duration, done <-chan struct{}) {
+	for k, v := range d.H {
+		w.Header()[k] = v
+	}
+	code := d.Code
+	if code == 0 {
+		code = http.StatusOK
+	}
+	w.WriteHeader(code)
+	fl, _ := w.(http.Flusher)
+	if fl != nil {
+		fl.Flush() // the status line and headers now, the body later
+	}
+	body := d.Body.Bytes()
+	const pieces = 10
+	step := max((len(body)+pieces-1)/pieces, 1)
+	pause := over / pieces
+	for i := 0; i < len(body); i += step {
+		t := time.NewTimer(pause)
+		select {
+		case <-t.C:
+		case <-done:
+			t.Stop()
+			return
+		}
+		if _, err := w.Write(body[i:min(i+step, len(body))]); err != nil {
+			return
+		}
+		if fl != nil {
+			fl.Flush()
+		}
+	}
+}
