@@ -304,6 +304,31 @@ settle = "300ms"
 	os.WriteFile(cfgPath, []byte(cfg), 0o600)
 	environ := append(os.Environ(), "E2E_KB_SECRET="+sandbox.KBClientSecret, "E2E_KB_OAUTH="+kbsim.DefaultOAuthAPIKey)
 
+	kbAuthorizeCLI(t, cfgPath, environ, s)
+
+	e := &env{t: t, dir: dir, config: cfgPath, inbox: filepath.Join(dir, "in"), outbox: filepath.Join(dir, "out"), log: &syncBuffer{}}
+	os.MkdirAll(e.inbox, 0o750)
+	t.Cleanup(func() {
+		e.stop()
+		if t.Failed() {
+			t.Logf("daemon log:\n%s", e.log.String())
+		}
+	})
+	e.startWithEnv(environ)
+	e.drop("orders.kpc", sample(t, "kb-payments.kpc"))
+	k := &kbEnv{env: e, simURL: s}
+	waitFor(t, "batch imported", 20*time.Second, func() bool { return k.hasState("orders.", "awaiting-authorisation") })
+	// Ten minutes later on the bank's clock the cached access token is dead.
+	k.control("/_sim/clock", map[string]string{"advance": "10m"}, nil)
+	e.drop("more.xml", mustRead(t, "testdata/convert/cz-payments.pain001.09.xml"))
+	waitFor(t, "second batch imported after a refresh", 20*time.Second, func() bool { return k.hasState("more.", "awaiting-authorisation") })
+	k.batchesOnce(2)
+}
+
+// kbAuthorizeCLI runs `erpconnector kb authorize` against the KB simulator at
+// s and completes the login as the user's browser would.
+func kbAuthorizeCLI(t *testing.T, cfgPath string, environ []string, s string) {
+	t.Helper()
 	auth := exec.Command(binary(t), "kb", "authorize", "--config", cfgPath, "--wait", "20s")
 	auth.Env = environ
 	out, _ := auth.StdoutPipe()
@@ -333,30 +358,12 @@ settle = "300ms"
 	if err := auth.Wait(); err != nil || !bytes.Contains(rest, []byte("Authorised")) {
 		t.Fatalf("kb authorize: %v\n%s\n%s", err, rest, errb.String())
 	}
-
-	e := &env{t: t, dir: dir, config: cfgPath, inbox: filepath.Join(dir, "in"), outbox: filepath.Join(dir, "out"), log: &syncBuffer{}}
-	os.MkdirAll(e.inbox, 0o750)
-	t.Cleanup(func() {
-		e.stop()
-		if t.Failed() {
-			t.Logf("daemon log:\n%s", e.log.String())
-		}
-	})
-	e.startWithEnv(environ)
-	e.drop("orders.kpc", sample(t, "kb-payments.kpc"))
-	k := &kbEnv{env: e, simURL: s}
-	waitFor(t, "batch imported", 20*time.Second, func() bool { return k.hasState("orders.", "awaiting-authorisation") })
-	// Ten minutes later on the bank's clock the cached access token is dead.
-	k.control("/_sim/clock", map[string]string{"advance": "10m"}, nil)
-	e.drop("more.xml", mustRead(t, "testdata/convert/cz-payments.pain001.09.xml"))
-	waitFor(t, "second batch imported after a refresh", 20*time.Second, func() bool { return k.hasState("more.", "awaiting-authorisation") })
-	k.batchesOnce(2)
 }
 
 // startKBSim runs `erpconnector sandbox --kb-listen` as its own process.
-func startKBSim(t *testing.T) string {
+func startKBSim(t *testing.T, extra ...string) string {
 	t.Helper()
-	cmd := exec.Command(binary(t), "sandbox", "--listen", "127.0.0.1:0", "--kb-listen", "127.0.0.1:0")
+	cmd := exec.Command(binary(t), append([]string{"sandbox", "--listen", "127.0.0.1:0", "--kb-listen", "127.0.0.1:0"}, extra...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,9 @@ func cmdSandbox(args []string, stdout, stderr io.Writer) error {
 	kbState := fs.String("kb-state", "", "file that keeps the KB simulator's ledger and tokens across restarts")
 	step := fs.Duration("step", 2*time.Second, "time a payment spends in each lifecycle state")
 	approval := fs.Bool("approval", false, "payments wait in Waiting until approved via POST /_sim/approve")
+	kbTTL := fs.Duration("kb-access-token-ttl", 0, "KB access token lifetime (default 180s, as KB)")
+	kbRotate := fs.Bool("kb-rotate-refresh-tokens", false, "every KB token refresh returns a new refresh token and revokes the old one (KB does not)")
+	kbProcess := fs.Duration("kb-process-after", 0, "a signed KB batch is processed this long after signing (default 10s)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -48,6 +51,13 @@ func cmdSandbox(args []string, stdout, stderr io.Writer) error {
 	if *kbListen != "" {
 		kcfg := sandbox.KBConfig()
 		kcfg.StatePath = *kbState
+		if *kbTTL > 0 {
+			kcfg.AccessTokenTTL = *kbTTL
+		}
+		if *kbProcess > 0 {
+			kcfg.ProcessAfter = *kbProcess
+		}
+		kcfg.RotateRefreshTokens = *kbRotate
 		krun, err := kbsim.Start(*kbListen, kcfg)
 		if err != nil {
 			return err

@@ -437,7 +437,8 @@ func (f *SFTP) Open(ctx context.Context, name string) (io.ReadCloser, error) {
 		return err
 	})
 	if err != nil {
-		return nil, err
+		// pkg/sftp answers a bare "permission denied": name the file.
+		return nil, fmt.Errorf("open %s on %s: %w", p, f.c, err)
 	}
 	return &sftpReader{f: file, c: f.c, cl: cl}, nil
 }
@@ -505,7 +506,14 @@ func (f *SFTP) Create(ctx context.Context, name string) (Writer, error) {
 		return nil, err
 	}
 	tmp := p
-	if !f.c.srv.NoRename {
+	if f.c.srv.NoRename {
+		// Written in place: a marker left by an earlier upload of this name
+		// (rewritten after a crash) would announce the half-written file.
+		err := f.c.do(false, func(cl *sftp.Client) error { return cl.Remove(p + f.c.srv.UploadMarker) })
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("upload %s: remove the old marker: %w", p, err)
+		}
+	} else {
 		var rnd [6]byte
 		rand.Read(rnd[:])
 		tmp = path.Join(path.Dir(p), fsutil.TempPrefix+hex.EncodeToString(rnd[:])+"-"+fsutil.Shorten(path.Base(p), 100))
@@ -708,7 +716,11 @@ func (f *SFTP) Remove(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	return f.c.do(false, func(cl *sftp.Client) error { return cl.Remove(p) })
+	err = f.c.do(false, func(cl *sftp.Client) error { return cl.Remove(p) })
+	if err != nil {
+		return fmt.Errorf("remove %s on %s: %w", p, f.c, err)
+	}
+	return nil
 }
 
 // RemoveTemps deletes our temporary uploads left by a broken connection or
