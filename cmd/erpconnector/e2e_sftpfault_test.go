@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -387,4 +388,25 @@ func TestMemSFTPInboxPermissionDenied(t *testing.T) {
 		t.Errorf("left in the inbox: %q", e.srv.Files(e.in))
 	}
 	e.memCheckOutbox()
+}
+
+// A read-once server forgets a file as it is read: the daemon killed right
+// after reading it (before the claim is recorded) must still send it, once,
+// from its held copy.
+func TestMemSFTPReadOnceCrashAfterRead(t *testing.T) {
+	s := startSim(t)
+	e := newMemEnv(t, s, testenv.MemSFTPOptions{ReadOnce: true}, "read_once = true")
+	e.start("ERPCONNECTOR_FAILPOINT=after-hold")
+	e.drop("payments.xml", sample(t, "dk-payments.xml"))
+	e.waitExit(20 * time.Second)
+	if e.srv.Exists(path.Join(e.in, "processing", "payments.xml")) || e.srv.Exists(path.Join(e.in, "payments.xml")) {
+		t.Fatal("the read-once server still has the file: the test proves nothing")
+	}
+	e.start()
+	waitFor(t, "the payments at the bank after the restart", 20*time.Second, func() bool { return e.memAtBank("payments.") })
+	e.memQuiet(s)
+	exactlyOnce(t, s.ledger(t), sampleXMLIDs...)
+	if left, _ := filepath.Glob(filepath.Join(e.dir, "var", "spool", "held", "*", "*")); len(left) != 0 {
+		t.Errorf("held copies left: %v", left)
+	}
 }

@@ -161,6 +161,9 @@ func (d *Daemon) newRoute(rc *config.Route) (*route, error) {
 	if r.remote = sftpServer(r.inbox); r.remote != nil && !r.remote.NoRename {
 		r.work = r.inbox.(*folder.SFTP).Sub("processing")
 	}
+	if r.remote != nil && r.remote.ReadOnce {
+		r.held = &folder.Local{Dir: filepath.Join(d.spool.Dir, "held", rc.Name)}
+	}
 	r.settler = folder.Settler{Settle: rc.Settle.Duration, Ignore: append(rc.Ignore, "*.error.txt"), Marker: rc.ReadyMarker}
 	planOptions(r)
 	switch r.bank.cfg.Kind {

@@ -81,6 +81,15 @@ func (d *Daemon) scan(ctx context.Context, r *route) bool {
 			jobs = append(jobs, job{r: r, entry: e, claimed: true})
 		}
 	}
+	if r.held != nil {
+		held, err := r.held.List(ctx)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			d.log.Error("held folder cannot be listed", "route", r.cfg.Name, "folder", r.held.Dir, "err", err)
+		}
+		for _, e := range held {
+			jobs = append(jobs, job{r: r, entry: e, claimed: true, held: true})
+		}
+	}
 	for _, j := range jobs {
 		key := "claim:" + r.cfg.Name + "/" + j.entry.Name
 		d.mu.Lock()
@@ -130,8 +139,19 @@ func (d *Daemon) claim(ctx context.Context, j job) {
 			return
 		}
 	}
+	src := r.work
+	if j.held {
+		src = r.held
+	} else if r.held != nil {
+		if !d.hold(ctx, r, e, log) {
+			r.settler.Forget(e.Name)
+			return
+		}
+		hook("after-hold")
+		src = r.held
+	}
 	limit := int64(r.cfg.MaxFileSize)
-	f, err := r.work.Open(ctx, e.Name)
+	f, err := src.Open(ctx, e.Name)
 	if err != nil {
 		// On Windows a writer still holding the file makes the exclusive open
 		// fail: not an error, the file is simply not complete yet.
@@ -208,12 +228,55 @@ func (d *Daemon) claim(ctx context.Context, j job) {
 	}
 	hook("after-claim")
 	r.settler.Forget(e.Name)
+	if r.held != nil {
+		if err := r.held.Remove(ctx, e.Name); err != nil {
+			log.Warn("cannot remove the held copy (it is stored; the next scan finds it claimed)", "err", err)
+		}
+	}
 	log.Info("file claimed", "file_id", id, "bytes", e.Size, "state", rec.State, "payments", rec.Payments, "problems", len(rec.Problems))
 	// Go straight on with this file in this worker: no queue in between.
 	d.mu.Lock()
 	d.busy[id] = true
 	d.mu.Unlock()
 	d.processFile(ctx, id)
+}
+
+// hold copies a file from a read-once server into the route's held folder,
+// complete and fsynced, before anything else: the server deletes the file as
+// it is read, so from then on our copy is the only one, and a crash before
+// the claim is recorded must not lose it. A held file of the same name not
+// yet claimed goes first.
+func (d *Daemon) hold(ctx context.Context, r *route, e folder.Entry, log *slog.Logger) bool {
+	if _, err := r.held.Stat(ctx, e.Name); err == nil {
+		log.Info("a held copy of the same name is not claimed yet; this one waits on the server")
+		return false
+	}
+	in, err := r.work.Open(ctx, e.Name)
+	if err != nil {
+		log.Warn("cannot open the file on the read-once server; will retry", "err", err)
+		return false
+	}
+	defer in.Close()
+	w, err := r.held.Create(ctx, e.Name)
+	if err != nil {
+		log.Error("cannot create the held copy; will retry", "folder", r.held.Dir, "err", err)
+		return false
+	}
+	n, err := io.Copy(w, in)
+	if err == nil && n != e.Size {
+		err = fmt.Errorf("read %d bytes, the listing said %d", n, e.Size)
+	}
+	if err != nil {
+		w.Abort()
+		// The server may have forgotten the file already: say so loudly.
+		log.Error("reading from the read-once server failed; if the server has deleted the file, ask for it again", "err", err)
+		return false
+	}
+	if err := w.Close(); err != nil {
+		log.Error("cannot store the held copy; if the server has deleted the file, ask for it again", "err", err)
+		return false
+	}
+	return true
 }
 
 // claimRemote renames a settled file on an SFTP server into the processing

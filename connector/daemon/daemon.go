@@ -60,6 +60,9 @@ type job struct {
 	// claimed: the file is already in the route's processing folder (it
 	// was renamed there before a crash or a lost connection), not in the inbox.
 	claimed bool
+	// held: the file is in the route's held folder (read from a read-once
+	// server before a crash), not on the server.
+	held bool
 }
 
 type route struct {
@@ -74,6 +77,9 @@ type route struct {
 	archive folder.Folder
 	errDir  folder.Folder
 	remote  *folder.SFTPServer // nil for a local inbox
+	// held keeps what was read from a read-once server until the claim is
+	// recorded: the server has forgotten the file by then (nil otherwise).
+	held *folder.Local
 	// tempsRemoved: leftovers of interrupted writes were cleaned this run.
 	tempsRemoved bool
 	settler      folder.Settler

@@ -12,7 +12,8 @@ import (
 // With -tags failpoints, ERPCONNECTOR_FAILPOINT=name[:n] kills the process
 // (no cleanup, no deferred functions, as SIGKILL) the n-th time (default the
 // first) the named point is reached. Crash tests use it to stop the daemon at
-// exact steps: after-claim (claimed and planned, inbox file not yet moved),
+// exact steps: after-hold (a read-once server's file read into the held
+// folder, no claim yet), after-claim (claimed and planned, inbox file not yet moved),
 // after-intent, after-bank-call, mid-status-write (bytes written, file not
 // yet renamed into place), after-status-write, after-statement-entries,
 // after-statement-file, token-save (before an OAuth token call's journal
