@@ -102,14 +102,7 @@ func TestCrashCampaignBothBanks(t *testing.T) {
 	e := &env{t: t, dir: dir, config: filepath.Join(dir, "erpconnector.toml"),
 		inbox: filepath.Join(dir, "in-dk"), outbox: filepath.Join(dir, "out-dk"), sim: bi, log: &syncBuffer{}}
 	kbIn, kbOut, stmtOut := filepath.Join(dir, "in-kb"), filepath.Join(dir, "out-kb"), filepath.Join(dir, "stmt-dk")
-	example, err := os.ReadFile(filepath.Join("..", "..", "config.example.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	csvMapping := string(example[bytes.Index(example, []byte("[csv.danish-erp]")):])
-	if end := strings.Index(csvMapping, "\n# ----"); end >= 0 {
-		csvMapping = csvMapping[:end]
-	}
+	csvMapping := exampleCSVMapping(t)
 	adminPort := freePort(t)
 	adminURL := fmt.Sprintf("http://127.0.0.1:%d", adminPort)
 	cfg := fmt.Sprintf(`

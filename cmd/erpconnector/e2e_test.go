@@ -154,20 +154,26 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// exampleCSVMapping is the [csv.danish-erp] mapping config.example.toml ships.
+func exampleCSVMapping(t *testing.T) string {
+	t.Helper()
+	example, err := os.ReadFile(filepath.Join("..", "..", "config.example.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := string(example[bytes.Index(example, []byte("[csv.danish-erp]")):])
+	if end := strings.Index(m, "\n# ----"); end >= 0 {
+		m = m[:end] // the mapping only, not the sections after it
+	}
+	return m
+}
+
 func newEnv(t *testing.T, s *sim, routeExtra string) *env {
 	t.Helper()
 	dir := t.TempDir()
 	e := &env{t: t, dir: dir, config: filepath.Join(dir, "erpconnector.toml"),
 		inbox: filepath.Join(dir, "in"), outbox: filepath.Join(dir, "out"), sim: s, log: &syncBuffer{}}
-	// The CSV mapping is the one config.example.toml ships.
-	example, err := os.ReadFile(filepath.Join("..", "..", "config.example.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	csvMapping := string(example[bytes.Index(example, []byte("[csv.danish-erp]")):])
-	if end := strings.Index(csvMapping, "\n# ----"); end >= 0 {
-		csvMapping = csvMapping[:end] // the mapping only, not the sections after it
-	}
+	csvMapping := exampleCSVMapping(t)
 	cfg := fmt.Sprintf(`
 [store]
 path = "var/store.db"
