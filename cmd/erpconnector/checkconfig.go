@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"erpconnector/connector/config"
+	"erpconnector/connector/daemon"
 )
 
 func init() {
@@ -22,6 +23,7 @@ func cmdCheckConfig(args []string, stdout, stderr io.Writer) error {
 	var errs config.Errors
 	if err == nil {
 		errs = cfg.CheckSecrets()
+		errs = append(errs, daemon.CheckSFTP(cfg)...)
 	}
 	if errors.As(err, &errs) || len(errs) > 0 {
 		for _, e := range errs {

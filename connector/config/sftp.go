@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -230,4 +231,11 @@ func (c *Config) checkSFTP(add func(key, format string, args ...any)) {
 // remoteJoin appends a folder name to a remote folder URL.
 func remoteJoin(u, name string) string {
 	return strings.TrimSuffix(u, "/") + "/" + name
+}
+
+// ProblemAt is a problem found after loading (say, by trying a key file) at
+// key, with the line of that key in the file.
+func (c *Config) ProblemAt(key string, err error) Error {
+	src, _ := os.ReadFile(c.File)
+	return Error{File: c.File, Line: newLocator(src).line(key), Key: key, Msg: err.Error()}
 }

@@ -53,6 +53,20 @@ type SFTPServer struct {
 	hostKeyCallback ssh.HostKeyCallback
 }
 
+// SettingError is a problem with one of the server's settings, found before
+// connecting; Setting names it as the config file does ("known_hosts").
+type SettingError struct {
+	Setting string
+	Err     error
+}
+
+func (e *SettingError) Error() string { return e.Err.Error() }
+func (e *SettingError) Unwrap() error { return e.Err }
+
+func settingErr(setting string, format string, args ...any) error {
+	return &SettingError{Setting: setting, Err: fmt.Errorf(format, args...)}
+}
+
 // ErrUnreachable is returned while the server cannot be reached; the next
 // attempt is made after a backoff (1s doubling up to a minute).
 var ErrUnreachable = errors.New("sftp server unreachable")
@@ -103,15 +117,15 @@ func NewSFTPConn(srv SFTPServer) (*SFTPConn, error) {
 	var algos []string
 	if hostKey == nil {
 		if srv.KnownHosts == "" {
-			return nil, fmt.Errorf("sftp %s: known_hosts is required: the server's host key must be known before the first connection", srv.Addr)
+			return nil, settingErr("known_hosts", "sftp %s: known_hosts is required: the server's host key must be known before the first connection", srv.Addr)
 		}
 		cb, err := knownhosts.New(srv.KnownHosts)
 		if err != nil {
-			return nil, fmt.Errorf("sftp %s: known_hosts: %w", srv.Addr, err)
+			return nil, settingErr("known_hosts", "sftp %s: known_hosts: %w", srv.Addr, err)
 		}
 		algos = knownAlgorithms(cb, srv.Addr)
 		if len(algos) == 0 {
-			return nil, fmt.Errorf("sftp %s: %s has no key for %s; add it (ssh-keyscan -p PORT HOST) after checking its fingerprint with the server's administrator",
+			return nil, settingErr("known_hosts", "sftp %s: %s has no key for %s; add it (ssh-keyscan -p PORT HOST) after checking its fingerprint with the server's administrator",
 				srv.Addr, srv.KnownHosts, knownhosts.Normalize(srv.Addr))
 		}
 		hostKey = hostKeyChecker(cb, srv.KnownHosts)
@@ -126,10 +140,10 @@ func NewSFTPConn(srv SFTPServer) (*SFTPConn, error) {
 			signer, err = ssh.ParsePrivateKey(srv.Key)
 		}
 		if _, ok := errors.AsType[*ssh.PassphraseMissingError](err); ok {
-			return nil, fmt.Errorf("sftp %s: the private key is encrypted: set passphrase", srv.Addr)
+			return nil, settingErr("private_key", "sftp %s: the private key is encrypted: set passphrase", srv.Addr)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("sftp %s: private key: %w", srv.Addr, err)
+			return nil, settingErr("private_key", "sftp %s: private key: %w", srv.Addr, err)
 		}
 		auth = append(auth, ssh.PublicKeys(signer))
 	}
@@ -146,7 +160,7 @@ func NewSFTPConn(srv SFTPServer) (*SFTPConn, error) {
 			}))
 	}
 	if len(auth) == 0 {
-		return nil, fmt.Errorf("sftp %s: no private key and no password", srv.Addr)
+		return nil, settingErr("private_key", "sftp %s: no private key and no password", srv.Addr)
 	}
 	return &SFTPConn{srv: srv, config: &ssh.ClientConfig{
 		User: srv.User, Auth: auth, HostKeyCallback: hostKey, HostKeyAlgorithms: algos, Timeout: srv.Timeout,
