@@ -15,9 +15,9 @@ package main
 // ERPCONNECTOR_FAULT_RETRY_AFTER sets the Retry-After of the 429s (seconds,
 // default 3): no call of any kind may reach that bank before it has passed.
 //
-// SFTP connection drops belong here too: the lead adds an SFTP route and
-// its fault kinds to faultKinds (and the drop to faultArm) once the SFTP
-// folder has its own simulator hook.
+// The BankIntegration route's inbox is on a real OpenSSH sshd, reached through
+// a proxy that drops connections, cuts them a few KiB into a transfer, or
+// refuses new ones for a while: the SFTP side's faults.
 
 import (
 	"encoding/json"
@@ -110,6 +110,22 @@ func faultKinds(retryAfter int) []faultKind {
 			c.kbControl("/_sim/clock", map[string]string{"advance": "1m"}, nil)
 			return 0
 		}},
+		{"sftp connection dropped", "sftp", func(c *faultCampaign) int {
+			c.proxy.DropAll()
+			return 0
+		}},
+		{"sftp connection cut mid-transfer", "sftp", func(c *faultCampaign) int {
+			c.proxy.CutAfter(int64(1500+c.r.IntN(20000)), int64(1500+c.r.IntN(20000)))
+			c.proxy.DropAll()
+			time.AfterFunc(time.Duration(300+c.r.IntN(700))*time.Millisecond, func() { c.proxy.CutAfter(0, 0) })
+			return 0
+		}},
+		{"sftp server unreachable", "sftp", func(c *faultCampaign) int {
+			c.proxy.Refuse(true)
+			c.proxy.DropAll()
+			time.AfterFunc(time.Duration(500+c.r.IntN(1500))*time.Millisecond, func() { c.proxy.Refuse(false) })
+			return 0
+		}},
 	}
 }
 
@@ -119,6 +135,7 @@ type faultCampaign struct {
 	r          *rand.Rand
 	e          *env // the daemon; e.inbox/e.outbox are the DK route's
 	bi         *sim
+	proxy      *testenv.Proxy // between the daemon and the sshd holding the DK inbox
 	kbURL      string
 	adminURL   string
 	outRoot    string // the small tmpfs
@@ -171,7 +188,7 @@ func TestFaultCampaign(t *testing.T) {
 	// Per bank a deck holding each of its kinds once, shuffled, then random
 	// ones: every kind is armed at least once when the rounds allow.
 	decks := map[string][]faultKind{}
-	for _, bank := range []string{"dk", "kb"} {
+	for _, bank := range []string{"dk", "kb", "sftp"} {
 		var own []faultKind
 		for _, k := range kinds {
 			if k.bank == bank {
@@ -197,7 +214,7 @@ func TestFaultCampaign(t *testing.T) {
 		// One fault at a time per bank: a fault armed while another still
 		// waits for its request would fire later than planned, and could
 		// not be told apart in the request log.
-		for _, bank := range []string{"dk", "kb"} {
+		for _, bank := range []string{"dk", "kb", "sftp"} {
 			if len(decks[bank]) > 0 && c.pending(bank) == 0 && c.r.IntN(4) > 0 {
 				c.arm(decks[bank][0])
 				decks[bank] = decks[bank][1:]
@@ -225,7 +242,7 @@ func TestFaultCampaign(t *testing.T) {
 	if filler != "" {
 		c.unfill(filler, filledAt)
 	}
-	for _, bank := range []string{"dk", "kb"} {
+	for _, bank := range []string{"dk", "kb", "sftp"} {
 		// Kinds the rounds had no room for (short campaigns): one at a time.
 		for _, kind := range decks[bank] {
 			if c.kinds[kind.name] > 0 {
@@ -268,6 +285,9 @@ func faultSetup(t *testing.T, seed int64, retryAfter int) *faultCampaign {
 			t.Logf("umount %s: %v %s", outRoot, err, out)
 		}
 	})
+	sshd := testenv.StartSSHD(t)
+	proxy := testenv.StartProxy(t, sshd.Addr)
+	_, proxyPort, _ := strings.Cut(proxy.Addr, ":")
 	kbPort, adminPort := freePort(t), freePort(t)
 	e := &env{t: t, dir: dir, config: filepath.Join(dir, "erpconnector.toml"),
 		inbox: filepath.Join(dir, "in-dk"), outbox: filepath.Join(outRoot, "out-dk"), sim: bi, log: &syncBuffer{}}
@@ -304,7 +324,7 @@ token_margin = "1s"
   access_token_ttl = "6s"
 [[route]]
 name = "dk"
-inbox = "in-dk"
+inbox = "sftp://%s@127.0.0.1:%s%s"
 outbox = "outfs/out-dk"
 bank = "dk"
 status = ["pain.002", "csv", "json"]
@@ -332,11 +352,19 @@ account = %q
 every = "1s"
 formats = ["camt.053", "csv"]
 outbox = "outfs/stmt-kb"
-`, adminPort, bi.URL, sandbox.BIERP, faultTimeout.String(), faultBIAccount, faultTimeout.String(), kbPort, faultBIAccount, faultKBIBAN)
+[[sftp]]
+host = "127.0.0.1"
+port = %s
+user = %q
+known_hosts = %q
+private_key = "file:%s"
+timeout = "3s"
+`, adminPort, bi.URL, sandbox.BIERP, faultTimeout.String(), faultBIAccount, faultTimeout.String(), kbPort,
+		sshd.User, proxyPort, e.inbox, faultBIAccount, faultKBIBAN, proxyPort, sshd.User, sshd.KnownHostsFor(t, proxy.Addr), sshd.KeyFile)
 	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c := &faultCampaign{t: t, r: rand.New(rand.NewPCG(uint64(seed), 8)), e: e, bi: bi,
+	c := &faultCampaign{t: t, r: rand.New(rand.NewPCG(uint64(seed), 8)), e: e, bi: bi, proxy: proxy,
 		kbURL: fmt.Sprintf("http://127.0.0.1:%d", kbPort), adminURL: fmt.Sprintf("http://127.0.0.1:%d", adminPort),
 		outRoot: outRoot, kbIn: filepath.Join(dir, "in-kb"), kbOut: filepath.Join(outRoot, "out-kb"), retryAfter: retryAfter,
 		reqs: map[string][]simhttp.Request{}, lastSeq: map[string]int64{}, armed: map[string]int{}, current: map[string]string{}, kinds: map[string]int{}, fired: map[string]int{},
@@ -811,6 +839,15 @@ func faultCheckOutboxes(e *env, more ...string) {
 func (c *faultCampaign) check() {
 	t := c.t
 	t.Helper()
+	// Nothing left on the SFTP server but the archive and error folders.
+	for _, d := range []string{c.e.inbox, filepath.Join(c.e.inbox, "processing")} {
+		des, _ := os.ReadDir(d)
+		for _, de := range des {
+			if !de.IsDir() {
+				t.Errorf("left on the SFTP server: %s", filepath.Join(d, de.Name()))
+			}
+		}
+	}
 	// Exactly once at BankIntegration.
 	bl := c.bi.ledger(t)
 	exactlyOnce(t, bl, c.validDK...)
@@ -992,8 +1029,8 @@ func (c *faultCampaign) summary(took time.Duration) string {
 		}
 	}
 	return fmt.Sprintf("%s; %d files %v; %d payments sent (%d BankIntegration, %d KB), %d duplicates at the banks; "+
-		"%d+%d statement credits; faults fired per kind %v; KB tokens minted (each rotating the refresh token) %d; "+
+		"%d+%d statement credits; faults fired per kind %v; SFTP connections %d (cut %d); KB tokens minted (each rotating the refresh token) %d; "+
 		"disk full for %s; KB unknown outcomes resolved %v; next call of any kind to the bank after a 429: %v",
 		took.Round(time.Second), len(c.dropped), outcome, len(c.validDK)+len(c.validKB), len(c.validDK), len(c.validKB), c.duplicates,
-		len(c.creditsDK), len(c.creditsKB), c.fired, tokens, c.diskFull.Round(100*time.Millisecond), c.resolved, bankWide)
+		len(c.creditsDK), len(c.creditsKB), c.fired, c.proxy.Accepts.Load(), c.proxy.Cuts.Load(), tokens, c.diskFull.Round(100*time.Millisecond), c.resolved, bankWide)
 }
