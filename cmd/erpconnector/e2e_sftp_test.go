@@ -9,7 +9,9 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -25,6 +27,7 @@ type sftpEnv struct {
 	sshd    *testenv.SSHD
 	proxy   *testenv.Proxy
 	stmtOut string
+	admin   string // the daemon's admin address
 }
 
 // newSFTPEnv is newEnv with the route's inbox and outbox and a statement
@@ -42,7 +45,9 @@ func newSFTPEnv(t *testing.T, s *sim, routeExtra string) *sftpEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := strings.Replace(string(cfg), `inbox = "in"`, fmt.Sprintf(`inbox = %q`, base+e.inbox), 1)
+	se.admin = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	c := strings.Replace(string(cfg), `listen = "off"`, fmt.Sprintf(`listen = %q`, se.admin), 1)
+	c = strings.Replace(c, `inbox = "in"`, fmt.Sprintf(`inbox = %q`, base+e.inbox), 1)
 	c = strings.Replace(c, `outbox = "out"`, fmt.Sprintf(`outbox = %q`, base+e.outbox), 1)
 	c += fmt.Sprintf(`
 [[sftp]]
@@ -109,9 +114,21 @@ func TestSFTPEndToEnd(t *testing.T) {
 		t.Errorf("error report on the server does not name the file:\n%s", rep)
 	}
 	// One connection for the inbox, the outbox, the archive and the
-	// statements (servers punish churn).
+	// statements (servers punish churn), and /metrics says so.
 	if n := strings.Count(e.sshd.Log(), "Accepted publickey"); n != 1 {
 		t.Errorf("%d SSH logins; want 1 shared connection", n)
+	}
+	resp, err := http.Get("http://" + e.admin + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	server := fmt.Sprintf(`server="sftp://%s@%s"`, e.sshd.User, e.proxy.Addr)
+	for _, want := range []string{"erpconnector_sftp_connected{" + server + "} 1", "erpconnector_sftp_dials_total{" + server + "} 1"} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 	e.checkOutbox()
 	stmts, _ := filepath.Glob(filepath.Join(e.stmtOut, "*.xml"))

@@ -115,6 +115,7 @@ func New(cfg *config.Config, log *slog.Logger, opts Options) (*Daemon, error) {
 		jobs: make(chan job, 1024), busy: map[string]bool{}, due: map[string]time.Time{},
 	}
 	d.metrics.prom = admin.NewMetrics(st, d.queueDepth)
+	d.metrics.prom.Registry().MustRegister(sftpCollector{d})
 	for i := range cfg.Banks {
 		b, err := d.connectBank(&cfg.Banks[i])
 		if err != nil {

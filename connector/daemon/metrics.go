@@ -3,6 +3,8 @@ package daemon
 import (
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"erpconnector/connector/admin"
 )
 
@@ -33,4 +35,32 @@ func (d *Daemon) RoutesInfo() []admin.Route {
 		out = append(out, admin.Route{Name: r.Name, Inbox: r.Inbox, Bank: r.Bank, Format: r.Format})
 	}
 	return out
+}
+
+var (
+	descSFTPConnected = prometheus.NewDesc("erpconnector_sftp_connected",
+		"1 while the connection to the SFTP server is open.", []string{"server"}, nil)
+	descSFTPDials = prometheus.NewDesc("erpconnector_sftp_dials_total",
+		"Connections opened to the SFTP server (more than one means it was lost and re-dialled).", []string{"server"}, nil)
+)
+
+// sftpCollector reports each SFTP server's connection at scrape time.
+type sftpCollector struct{ d *Daemon }
+
+func (c sftpCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descSFTPConnected
+	ch <- descSFTPDials
+}
+
+func (c sftpCollector) Collect(ch chan<- prometheus.Metric) {
+	c.d.mu.Lock()
+	defer c.d.mu.Unlock()
+	for _, conn := range c.d.sftp {
+		up := 0.0
+		if conn.Connected() {
+			up = 1
+		}
+		ch <- prometheus.MustNewConstMetric(descSFTPConnected, prometheus.GaugeValue, up, conn.String())
+		ch <- prometheus.MustNewConstMetric(descSFTPDials, prometheus.CounterValue, float64(conn.Dials()), conn.String())
+	}
 }

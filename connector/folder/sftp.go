@@ -220,6 +220,13 @@ func (c *SFTPConn) String() string { return "sftp://" + c.srv.User + "@" + c.srv
 // Server is the server's settings.
 func (c *SFTPConn) Server() SFTPServer { return c.srv }
 
+// Connected reports whether a connection is open now.
+func (c *SFTPConn) Connected() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cl != nil
+}
+
 // Dials is how many connections were opened so far.
 func (c *SFTPConn) Dials() int {
 	c.mu.Lock()
