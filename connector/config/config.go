@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -317,19 +318,31 @@ func Parse(file string, src []byte) (*Config, error) {
 	add := func(key, format string, args ...any) {
 		errs = append(errs, Error{File: file, Line: loc.line(key), Key: key, Msg: fmt.Sprintf(format, args...)})
 	}
-	md, err := toml.Decode(string(src), c)
+	md, unknownTop, err := decodeEach(src, c)
 	if err != nil {
-		// The decoder stops at its first error (bad syntax, or a value of the
-		// wrong type); that one error is all there is to report.
-		return c, Errors{decodeError(file, loc, err)}
+		var es Errors
+		for _, e := range err {
+			es = append(es, decodeError(file, loc, e))
+		}
+		slices.SortStableFunc(es, func(a, b Error) int { return a.Line - b.Line })
+		return c, es
 	}
 	undecoded := md.Undecoded()
 	unknown := make(map[string]bool, len(undecoded))
 	for _, k := range undecoded {
 		unknown[k.String()] = true
 	}
+	// Unknown top-level keys were read as raw values: the decoder does not
+	// list them, nor what is inside them.
+	for _, k := range unknownTop {
+		unknown[k] = true
+		errs = append(errs, Error{File: file, Line: loc.line(k), Key: k, Msg: "unknown key"})
+	}
 	used := map[string]bool{}
 	for _, k := range undecoded {
+		if unknown[k[0]] && slices.Contains(unknownTop, k[0]) {
+			continue // inside an unknown top-level key: that key is reported
+		}
 		if len(k) > 1 && unknown[k[:len(k)-1].String()] {
 			continue // inside an unknown table: the table is reported
 		}
@@ -345,6 +358,36 @@ func Parse(file string, src []byte) (*Config, error) {
 		return c, errs
 	}
 	return c, nil
+}
+
+// decodeEach decodes src into c one top-level key at a time, in the order of
+// the keys' names, so that a wrong type under one key does not hide one under
+// another (the decoder stops at its first error, and which one it meets first
+// would depend on map order). A syntax error is the only error there is.
+func decodeEach(src []byte, c *Config) (md toml.MetaData, unknown []string, errs []error) {
+	var prims map[string]toml.Primitive
+	md, err := toml.Decode(string(src), &prims)
+	if err != nil {
+		return md, nil, []error{err}
+	}
+	fields := map[string]reflect.Value{}
+	rv := reflect.ValueOf(c).Elem()
+	for i := 0; i < rv.NumField(); i++ {
+		if tag := rv.Type().Field(i).Tag.Get("toml"); tag != "" && tag != "-" {
+			fields[tag] = rv.Field(i)
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(prims)) {
+		f, ok := fields[key]
+		if !ok {
+			unknown = append(unknown, key)
+			continue
+		}
+		if err := md.PrimitiveDecode(prims[key], f.Addr().Interface()); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return md, unknown, errs
 }
 
 // typeErrRe matches BurntSushi's type errors, which are plain errors that
