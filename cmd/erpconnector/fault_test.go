@@ -242,6 +242,9 @@ func TestFaultCampaign(t *testing.T) {
 	if filler != "" {
 		c.unfill(filler, filledAt)
 	}
+	// The SFTP faults end with the rounds; the server is reachable again.
+	c.proxy.CutAfter(0, 0)
+	c.proxy.Refuse(false)
 	for _, bank := range []string{"dk", "kb", "sftp"} {
 		// Kinds the rounds had no room for (short campaigns): one at a time.
 		for _, kind := range decks[bank] {

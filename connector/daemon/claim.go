@@ -55,7 +55,11 @@ func (d *Daemon) scan(ctx context.Context, r *route) bool {
 		for _, f := range []folder.Folder{r.outbox, r.errDir} {
 			if err := f.RemoveTemps(ctx); err != nil {
 				r.tempsRemoved = false
-				d.log.Warn("cannot remove temporary files yet", "route", r.cfg.Name, "folder", f.String(), "err", err)
+				level := slog.LevelDebug
+				if !r.tempsWarned { // once: the listing's own error repeats every poll
+					level, r.tempsWarned = slog.LevelWarn, true
+				}
+				d.log.Log(ctx, level, "cannot remove temporary files yet", "route", r.cfg.Name, "folder", f.String(), "err", err)
 			}
 		}
 	}

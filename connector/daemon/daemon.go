@@ -81,12 +81,12 @@ type route struct {
 	// recorded: the server has forgotten the file by then (nil otherwise).
 	held *folder.Local
 	// tempsRemoved: leftovers of interrupted writes were cleaned this run.
-	tempsRemoved bool
-	settler      folder.Settler
-	bank         *bankConn
-	planOpts     plan.Options
-	inOpts       input.Options
-	format       input.Format
+	tempsRemoved, tempsWarned bool
+	settler                   folder.Settler
+	bank                      *bankConn
+	planOpts                  plan.Options
+	inOpts                    input.Options
+	format                    input.Format
 }
 
 // New opens the store, starts in-process sandboxes for banks with

@@ -1,11 +1,13 @@
 package testenv
 
 import (
+	"errors"
 	"io"
 	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // Proxy is a TCP proxy on loopback in front of a real server, for tests
@@ -43,8 +45,12 @@ func StartProxy(t testing.TB, target string) *Proxy {
 func (p *Proxy) serve() {
 	for {
 		c, err := p.ln.Accept()
-		if err != nil {
+		if errors.Is(err, net.ErrClosed) {
 			return
+		}
+		if err != nil {
+			time.Sleep(10 * time.Millisecond) // a temporary error (EMFILE): keep serving
+			continue
 		}
 		p.Accepts.Add(1)
 		p.mu.Lock()
@@ -55,14 +61,18 @@ func (p *Proxy) serve() {
 			c.Close()
 			continue
 		}
-		s, err := net.Dial("tcp", p.target)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		p.track(c, s)
-		go p.pipe(s, c, up)   // client → server
-		go p.pipe(c, s, down) // server → client
+		// Dialled off the accept loop: a slow target must not stall
+		// every other client of the proxy.
+		go func() {
+			s, err := net.DialTimeout("tcp", p.target, 5*time.Second)
+			if err != nil {
+				c.Close()
+				return
+			}
+			p.track(c, s)
+			go p.pipe(s, c, up)   // client → server
+			go p.pipe(c, s, down) // server → client
+		}()
 	}
 }
 
