@@ -1,9 +1,7 @@
 package bisim
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -13,11 +11,11 @@ import (
 
 // Fault kinds for ArmFault and POST /_sim/fault.
 const (
-	FaultStatus           = "status"             // answer Status without processing
-	FaultDelay            = "delay"              // wait Delay, then process normally
-	FaultDropBeforeCommit = "drop-before-commit" // close the connection without processing
-	FaultDropAfterCommit  = "drop-after-commit"  // process and store, then close without a response
-	FaultSlowBody         = "slow-body"          // process and store, then trickle the answer's body over Delay
+	FaultStatus           = "status"                      // answer Status without processing
+	FaultDelay            = simhttp.FaultDelay            // wait Delay, then process normally
+	FaultDropBeforeCommit = simhttp.FaultDropBeforeCommit // close the connection without processing
+	FaultDropAfterCommit  = simhttp.FaultDropAfterCommit  // process and store, then close without a response
+	FaultSlowBody         = simhttp.FaultSlowBody         // process and store, then trickle the answer's body over Delay
 	// FaultInvalidSignature answers 401 "Invalid Signature" without
 	// processing, as the bank does when it refuses the Authorization header
 	// (bankintegration.md §1.2): what a client sees when the integration code
@@ -109,39 +107,11 @@ func (s *Server) applyFault(f *armedFault, w http.ResponseWriter, r *http.Reques
 		}
 		writeJSON(w, f.Status, errorBody{Errors: []APIError{{"SIMULATED", fmt.Sprintf("injected fault: status %d", f.Status)}}})
 		return false
-	case FaultDelay:
-		// Read the body first: net/http only notices a client that hung up
-		// (and cancels the context) once the body has been consumed.
-		body, err := readBody(w, r)
-		if err != nil {
-			return false
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		t := time.NewTimer(f.delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return true
-		case <-r.Context().Done():
-			return false
-		}
-	case FaultDropBeforeCommit:
-		simhttp.DropConnection(w)
-		return false
-	case FaultDropAfterCommit:
-		// Process against a buffer so nothing reaches the client, then drop.
-		s.serveBank(simhttp.NewDiscardWriter(), r)
-		simhttp.DropConnection(w)
-		return false
-	case FaultSlowBody:
-		buf := simhttp.NewDiscardWriter()
-		s.serveBank(buf, r)
-		simhttp.Trickle(w, buf, f.delay, r.Context().Done())
-		return false
 	case FaultInvalidSignature:
 		h, _ := parseAuthorization(r.Header.Get("Authorization"))
 		writeUnauthorized(w, h.RequestID, authErr(AuthHash, "injected fault: the signature is refused"))
 		return false
 	}
-	return true
+	proceed, _ := simhttp.ActTransportFault(f.Kind, f.delay, maxBody, w, r, s.serveBank)
+	return proceed
 }

@@ -2,9 +2,7 @@ package bisim
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log"
 	"net/http"
 	"strconv"
@@ -202,12 +200,7 @@ func writeUnauthorized(w http.ResponseWriter, reqID string, e *AuthError) {
 
 // readBody reads at most maxBody bytes.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return nil, fmt.Errorf("body larger than %d bytes", maxBody)
-	}
-	return b, err
+	return simhttp.ReadBody(w, r, maxBody)
 }
 
 // authenticate runs the header and identity checks common to all endpoints.

@@ -1,7 +1,6 @@
 package kbsim
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,12 +12,12 @@ import (
 
 // Fault kinds for ArmFault and POST /_sim/fault.
 const (
-	FaultStatus           = "status"             // answer Status (JSON error) without processing
-	FaultDelay            = "delay"              // wait Delay, then process normally
-	FaultDropBeforeCommit = "drop-before-commit" // close the connection without processing
-	FaultDropAfterCommit  = "drop-after-commit"  // process and store, then close without a response
-	FaultGatewayXML       = "gateway-xml"        // the WSO2 gateway's XML fault (kb-batchda.md §6 item 4), nothing processed
-	FaultSlowBody         = "slow-body"          // process and store, then trickle the answer's body over Delay
+	FaultStatus           = "status"                      // answer Status (JSON error) without processing
+	FaultDelay            = simhttp.FaultDelay            // wait Delay, then process normally
+	FaultDropBeforeCommit = simhttp.FaultDropBeforeCommit // close the connection without processing
+	FaultDropAfterCommit  = simhttp.FaultDropAfterCommit  // process and store, then close without a response
+	FaultGatewayXML       = "gateway-xml"                 // the WSO2 gateway's XML fault (kb-batchda.md §6 item 4), nothing processed
+	FaultSlowBody         = simhttp.FaultSlowBody         // process and store, then trickle the answer's body over Delay
 )
 
 // Fault is armed for the next Count requests whose path equals Path (empty:
@@ -121,37 +120,9 @@ func (s *Server) applyFault(f *armedFault, w http.ResponseWriter, r *http.Reques
 		w.WriteHeader(f.Status)
 		io.WriteString(w, gatewayFault)
 		return false
-	case FaultDelay:
-		// Read the body first: net/http only notices a client that hung up
-		// (and cancels the context) once the body has been consumed.
-		body, err := readBody(w, r)
-		if err != nil {
-			return false
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		t := time.NewTimer(f.delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return true
-		case <-r.Context().Done():
-			return false
-		}
-	case FaultDropBeforeCommit:
-		simhttp.DropConnection(w)
-		return false
-	case FaultDropAfterCommit:
-		// Process against a buffer so nothing reaches the client, then drop.
-		s.serveBank(simhttp.NewDiscardWriter(), r)
-		simhttp.DropConnection(w)
-		return false
-	case FaultSlowBody:
-		buf := simhttp.NewDiscardWriter()
-		s.serveBank(buf, r)
-		simhttp.Trickle(w, buf, f.delay, r.Context().Done())
-		return false
 	}
-	return true
+	proceed, _ := simhttp.ActTransportFault(f.Kind, f.delay, maxBody, w, r, s.serveBank)
+	return proceed
 }
 
 // statusCode is the COBS-style code of an injected status.

@@ -2,9 +2,6 @@ package kbsim
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -239,10 +236,5 @@ func serverError(w http.ResponseWriter, err error) {
 
 // readBody reads at most maxBody bytes.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return nil, fmt.Errorf("body larger than %d bytes", maxBody)
-	}
-	return b, err
+	return simhttp.ReadBody(w, r, maxBody)
 }
