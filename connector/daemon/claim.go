@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"erpconnector/connector/folder"
+	"erpconnector/connector/fsutil"
 	"erpconnector/connector/store"
 )
 
@@ -21,6 +22,16 @@ import (
 // interval, and hands settled files to the workers. Events are hints only:
 // shares deliver none and overflows lose some, so the sweep is the truth.
 func (d *Daemon) watch(ctx context.Context, r *route) {
+	if r.held != nil {
+		// A download from a read-once server cut by a crash: the server has
+		// (probably) forgotten the file, and these bytes may be incomplete.
+		// Kept for a person, never taken.
+		partial, _ := filepath.Glob(filepath.Join(r.held.Dir, fsutil.TempPrefix+"*"))
+		for _, p := range partial {
+			d.log.Error("an interrupted download from a read-once server was found; the file may be incomplete and was not taken: check it and ask the sender for the file again",
+				"route", r.cfg.Name, "partial", p)
+		}
+	}
 	hints := r.inbox.Changes()
 	sweep := time.NewTicker(r.cfg.Sweep.Duration)
 	defer sweep.Stop()
