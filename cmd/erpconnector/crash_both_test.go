@@ -350,8 +350,21 @@ outbox = "stmt-dk"
 		}
 		return true
 	})
-	waitFor(t, "a final status file for every file", 60*time.Second, func() bool {
-		return crashMissingStatus(files, e.outbox, kbOut) == ""
+	crashWaitFor(t, e, "a final status file for every file", 60*time.Second, func() bool {
+		if time.Since(lastResolve) > time.Second {
+			lastResolve = time.Now()
+			crashResolveKB(t, adminURL, e.config, kb, resolved)
+		}
+		missing = crashMissingStatus(files, e.outbox, kbOut)
+		if missing != "" {
+			out := e.outbox
+			if files[missing].route == "kb" {
+				out = kbOut
+			}
+			m, _ := filepath.Glob(filepath.Join(out, strings.TrimSuffix(missing, filepath.Ext(missing))+".F*"))
+			missing = fmt.Sprintf("%s (%s %s): status files %v", missing, files[missing].route, files[missing].kind, m)
+		}
+		return missing == ""
 	})
 	e.stop()
 
