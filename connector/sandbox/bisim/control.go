@@ -305,7 +305,7 @@ func (s *Server) Reset() error {
 	s.st = newState()
 	s.reindexLocked()
 	s.anchorCreditsLocked()
-	s.faults = nil
+	s.faults.Clear()
 	return s.persistLocked()
 }
 

@@ -20,7 +20,7 @@ type Server struct {
 
 	mu     sync.Mutex
 	st     state
-	faults []*armedFault
+	faults simhttp.FaultQueue[*armedFault]
 	reqs   simhttp.RequestLog // every bank request, for GET /_sim/requests
 	// byKey indexes st.Payments by account+paymentId, oldest first, so that
 	// duplicate and status look-ups stay O(1) with 100,000 payments.
@@ -65,7 +65,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveControl(w, r)
 		return
 	}
-	f := s.takeFault(r.URL.Path)
+	f, _ := s.faults.Take(r.URL.Path)
 	s.logRequest(r, f)
 	if f != nil {
 		if !s.applyFault(f, w, r) {

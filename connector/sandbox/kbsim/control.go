@@ -213,7 +213,7 @@ func (s *Server) Reset() error {
 	fresh := newState()
 	fresh.Secret, fresh.Codes, fresh.Tokens = s.st.Secret, s.st.Codes, s.st.Tokens
 	s.st = fresh
-	s.faults = nil
+	s.faults.Clear()
 	s.mints = map[string][]time.Time{}
 	s.downloads = map[string]download{}
 	s.anchorCreditsLocked()

@@ -34,16 +34,12 @@ type Fault struct {
 type armedFault struct {
 	Fault
 	delay time.Duration
-	left  int
 }
 
 // ArmFault arms a fault (the Go form of POST /_sim/fault).
 func (s *Server) ArmFault(f Fault) error {
-	a := &armedFault{Fault: f, left: f.Count}
-	if a.left == 0 {
-		a.left = 1
-	}
-	if a.left < 0 || f.RetryAfter < 0 {
+	a := &armedFault{Fault: f}
+	if f.Count < 0 || f.RetryAfter < 0 {
 		return fmt.Errorf("kbsim: fault count %d / retryAfter %d", f.Count, f.RetryAfter)
 	}
 	switch f.Kind {
@@ -70,26 +66,7 @@ func (s *Server) ArmFault(f Fault) error {
 	default:
 		return fmt.Errorf("kbsim: unknown fault kind %q", f.Kind)
 	}
-	s.mu.Lock()
-	s.faults = append(s.faults, a)
-	s.mu.Unlock()
-	return nil
-}
-
-// takeFault consumes one use of the first fault matching the path.
-func (s *Server) takeFault(path string) *armedFault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if f.Path != "" && f.Path != path {
-			continue
-		}
-		f.left--
-		if f.left <= 0 {
-			s.faults = append(s.faults[:i], s.faults[i+1:]...)
-		}
-		return f
-	}
+	s.faults.Add(f.Path, f.Count, a)
 	return nil
 }
 

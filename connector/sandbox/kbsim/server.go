@@ -20,7 +20,7 @@ type Server struct {
 
 	mu     sync.Mutex
 	st     state
-	faults []*armedFault
+	faults simhttp.FaultQueue[*armedFault]
 	reqs   simhttp.RequestLog     // every API request, for GET /_sim/requests
 	mints  map[string][]time.Time // client → token mint times in the last minute (not persisted)
 	// downloads is the ADAA 61-minute rule's memory (not persisted).
@@ -66,7 +66,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveControl(w, r)
 		return
 	}
-	f := s.takeFault(r.URL.Path)
+	f, _ := s.faults.Take(r.URL.Path)
 	e := simhttp.Request{At: time.Now(), Method: r.Method, Path: r.URL.Path, Key: r.Header.Get(HeaderExchangeID)}
 	if f != nil {
 		e.Fault, e.Status, e.RetryAfter = f.Kind, f.Status, f.RetryAfter

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -66,4 +67,48 @@ func ActTransportFault(kind string, delay time.Duration, maxBody int64, w http.R
 		return false, true
 	}
 	return true, false
+}
+
+// FaultQueue holds armed faults in the order they were armed; each fires for
+// its next count requests to its path ("" : any path). Safe for concurrent use.
+type FaultQueue[F any] struct {
+	mu sync.Mutex
+	q  []*queuedFault[F]
+}
+
+type queuedFault[F any] struct {
+	path string
+	left int
+	f    F
+}
+
+// Add arms f for the next count (at least 1) requests to path.
+func (q *FaultQueue[F]) Add(path string, count int, f F) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.q = append(q.q, &queuedFault[F]{path: path, left: max(count, 1), f: f})
+}
+
+// Take consumes one use of the first fault armed for path.
+func (q *FaultQueue[F]) Take(path string) (F, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for i, e := range q.q {
+		if e.path != "" && e.path != path {
+			continue
+		}
+		if e.left--; e.left <= 0 {
+			q.q = append(q.q[:i], q.q[i+1:]...)
+		}
+		return e.f, true
+	}
+	var zero F
+	return zero, false
+}
+
+// Clear disarms everything.
+func (q *FaultQueue[F]) Clear() {
+	q.mu.Lock()
+	q.q = nil
+	q.mu.Unlock()
 }
