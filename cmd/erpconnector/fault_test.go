@@ -498,14 +498,17 @@ func (c *faultCampaign) hasValid(route string) bool { return len(c.originals(rou
 // originals are the valid files of a route the daemon has taken from the
 // inbox: a copy of one of them is a duplicate for certain (a copy dropped
 // together with its original could be claimed first and be the original).
+// On the SFTP inbox a file in processing/ is not claimed yet: only one gone
+// from both folders is.
 func (c *faultCampaign) originals(route string) []string {
 	inbox := c.e.inbox
 	if route == "kb" {
 		inbox = c.kbIn
 	}
+	gone := func(p string) bool { _, err := os.Stat(p); return errors.Is(err, os.ErrNotExist) }
 	var names []string
 	for nm := range c.contents {
-		if _, err := os.Stat(filepath.Join(inbox, nm)); c.routeOf[nm] == route && errors.Is(err, os.ErrNotExist) {
+		if c.routeOf[nm] == route && gone(filepath.Join(inbox, nm)) && gone(filepath.Join(inbox, "processing", nm)) {
 			names = append(names, nm)
 		}
 	}
